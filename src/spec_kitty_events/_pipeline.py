@@ -1,0 +1,127 @@
+"""The one ordering and reduction pipeline every reducer uses.
+
+select event types -> order by ``(lamport_clock, timestamp.isoformat(), event_id)`` ->
+de-duplicate by ``event_id`` -> fold.
+
+The public names ``status_event_sort_key`` and ``dedup_events`` live in
+:mod:`spec_kitty_events.status` (where the contract puts them) and delegate here, so there is
+a single implementation of the order every reducer agrees on.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import (
+    Any,
+    Callable,
+    Container,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+)
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from spec_kitty_events.models import Event
+
+SortKey = Tuple[int, str, str]
+M = TypeVar("M", bound=BaseModel)
+
+
+def event_sort_key(event: Event) -> SortKey:
+    """Lamport clock, then the ISO-8601 *text* of the timestamp, then the canonical id."""
+    return (event.lamport_clock, event.timestamp.isoformat(), event.event_id)
+
+
+def first_occurrences(events: Iterable[Event]) -> List[Event]:
+    """Keep the first event seen for each ``event_id``, in input order (2.4.0 ``dedup_events``)."""
+    seen: set[str] = set()
+    kept: List[Event] = []
+    for event in events:
+        if event.event_id not in seen:
+            seen.add(event.event_id)
+            kept.append(event)
+    return kept
+
+
+def _content_fingerprint(event: Event) -> str:
+    """A total, input-order-free tie-break between two deliveries of one ``event_id``.
+
+    Only reached when two events share id *and* sort key but differ in content, which 2.4.0
+    resolved by input order.  Payloads that JSON cannot express fall back to ``repr``.
+    """
+    try:
+        return json.dumps(event.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError, ArithmeticError):
+        return repr(event.model_dump())
+
+
+def _dedup_sorted(ordered: List[Event]) -> List[Event]:
+    """De-duplicate an already sorted list.
+
+    Copies of one id at different sort keys: the smallest key wins (as in 2.4.0).  Copies at
+    the *same* key are adjacent (the id is the last key component); if their content differs,
+    the smallest content fingerprint wins, so the survivor never depends on delivery order.
+    """
+    kept: List[Event] = []
+    seen: set[str] = set()
+    for event in ordered:
+        if event.event_id not in seen:
+            seen.add(event.event_id)
+            kept.append(event)
+        elif _is_conflicting_twin(kept[-1], event) and _content_fingerprint(
+            event
+        ) < _content_fingerprint(kept[-1]):
+            kept[-1] = event
+    return kept
+
+
+def _is_conflicting_twin(kept: Event, candidate: Event) -> bool:
+    return (
+        kept.event_id == candidate.event_id
+        and event_sort_key(kept) == event_sort_key(candidate)
+        and kept != candidate
+    )
+
+
+def prepare(
+    events: Iterable[Event],
+    event_types: Optional[Container[str]] = None,
+) -> List[Event]:
+    """Select, order and de-duplicate: the unique events a reducer folds, in fold order.
+
+    ``event_types=None`` keeps every event (the lifecycle reducer counts all types).
+    """
+    if event_types is None:
+        selected = list(events)
+    else:
+        selected = [event for event in events if event.event_type in event_types]
+    selected.sort(key=event_sort_key)
+    return _dedup_sorted(selected)
+
+
+def parse_payload(model: Type[M], payload: Any) -> "Tuple[Optional[M], Optional[Exception]]":
+    """Validate a payload once; return ``(model, None)`` or ``(None, error)``, never raise.
+
+    Reducers turn the error into an anomaly; a raw pydantic error never escapes a fold.
+    """
+    try:
+        return model.model_validate(payload), None
+    except (PydanticValidationError, ValueError, TypeError) as error:
+        return None, error
+
+
+S = TypeVar("S")
+
+
+def fold(events: Sequence[Event], step: Callable[[S, Event], S], initial: S) -> S:
+    """Apply ``step`` to every prepared event in order."""
+    state = initial
+    for event in events:
+        state = step(state, event)
+    return state
