@@ -18,6 +18,15 @@ from typing import Dict, List, Tuple, Type
 
 from pydantic import BaseModel
 
+from spec_kitty_events import (
+    collaboration,
+    dossier,
+    gates,
+    glossary,
+    lifecycle,
+    mission_next,
+    status,
+)
 from spec_kitty_events._family import EventFamily, schema_name_for
 from spec_kitty_events.models import Event
 
@@ -29,6 +38,13 @@ CORE_FAMILY = EventFamily(
 
 FAMILIES: Tuple[EventFamily, ...] = (
     CORE_FAMILY,
+    status.FAMILY,
+    gates.FAMILY,
+    lifecycle.FAMILY,
+    collaboration.FAMILY,
+    glossary.FAMILY,
+    mission_next.FAMILY,
+    dossier.FAMILY,
 )
 
 # Categories whose fixtures are not one family's: envelope/status/gate/lifecycle cases, the
@@ -49,7 +65,9 @@ def event_type_to_schema() -> Dict[str, str]:
 
 
 def pydantic_models() -> List[Tuple[str, Type[BaseModel]]]:
-    return [(schema_name_for(model), model) for family in FAMILIES for model in family.schema_models]
+    return [
+        (schema_name_for(model), model) for family in FAMILIES for model in family.schema_models
+    ]
 
 
 def enum_types() -> List[Tuple[str, Type[Enum]]]:
