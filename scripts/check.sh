@@ -10,7 +10,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PY="$VENV/bin/python"
 "$PY" -m pip install --quiet --upgrade pip
-"$PY" -m pip install --quiet -c constraints.txt -e '.[dev,conformance,fast]'
+"$PY" -m pip install --quiet -c constraints.txt -e '.[dev,conformance,fast,postgres,cli]'
 
 echo "== ruff"
 "$PY" -m ruff check src tests benchmarks scripts

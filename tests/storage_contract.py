@@ -25,11 +25,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 from itertools import count
-from typing import Any, Callable, Iterator, List
+from typing import Any, Callable, ClassVar, Iterator, List
 
 import pytest
 
-from spec_kitty_events.models import ErrorEntry, Event
+from spec_kitty_events.models import ErrorEntry, Event, StorageError
 from spec_kitty_events.storage import ClockStorage, ErrorStorage, EventStore
 
 _PROJECT = uuid.UUID("6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f")
@@ -72,7 +72,15 @@ def _ids_of(events: List[Event]) -> List[str]:
 
 
 class EventStoreContract:
-    """``EventStore``: idempotent saves by id, loads sorted by ``(lamport_clock, node_id)``."""
+    """``EventStore``: idempotent saves by id, loads sorted by ``(lamport_clock, node_id)``.
+
+    ``CONFLICT_POLICY`` declares what the adapter does with a known ``event_id`` carrying
+    *different* content: ``"replace"`` (the ABC's 2.4.0 wording, the in-memory store) or
+    ``"reject"`` (``StorageError`` naming the id, nothing written -- the durable stores, where an
+    event id names one immutable event).  Identical content is a no-op under both.
+    """
+
+    CONFLICT_POLICY: ClassVar[str] = "replace"
 
     def make_event_store(self) -> EventStore:
         raise NotImplementedError("an adapter test class implements make_event_store")
@@ -119,22 +127,35 @@ class EventStoreContract:
         assert event_store.load_all_events() == [event]
         assert event_store.load_events(event.aggregate_id) == [event]
 
-    def test_saving_a_known_id_replaces_the_stored_event(self, event_store: EventStore) -> None:
+    def test_saving_a_known_id_with_other_content_follows_the_policy(
+        self, event_store: EventStore
+    ) -> None:
         original = contract_event(payload={"version": 1})
         replacement = original.model_copy(update={"payload": {"version": 2}})
         event_store.save_event(original)
-        event_store.save_event(replacement)
-        assert event_store.load_all_events() == [replacement]
+        if self.CONFLICT_POLICY == "replace":
+            event_store.save_event(replacement)
+            assert event_store.load_all_events() == [replacement]
+        else:
+            with pytest.raises(StorageError, match=original.event_id):
+                event_store.save_event(replacement)
+            assert event_store.load_all_events() == [original]
 
-    def test_replacement_may_move_the_event_to_another_aggregate(
+    def test_a_conflicting_save_may_move_the_event_only_when_replacing(
         self, event_store: EventStore
     ) -> None:
         original = contract_event(aggregate_id="WP01")
         moved = original.model_copy(update={"aggregate_id": "WP02"})
         event_store.save_event(original)
-        event_store.save_event(moved)
-        assert event_store.load_events("WP01") == []
-        assert event_store.load_events("WP02") == [moved]
+        if self.CONFLICT_POLICY == "replace":
+            event_store.save_event(moved)
+            assert event_store.load_events("WP01") == []
+            assert event_store.load_events("WP02") == [moved]
+        else:
+            with pytest.raises(StorageError, match=original.event_id):
+                event_store.save_event(moved)
+            assert event_store.load_events("WP01") == [original]
+            assert event_store.load_events("WP02") == []
 
     def test_load_events_keeps_only_the_aggregate(self, event_store: EventStore) -> None:
         mine = [contract_event(aggregate_id="WP01", lamport_clock=n) for n in (1, 2)]
@@ -222,7 +243,14 @@ class EventStoreContract:
 
 
 class ClockStorageContract:
-    """``ClockStorage``: one overwritable non-negative value per node, ``0`` when unknown."""
+    """``ClockStorage``: one non-negative value per node, ``0`` when unknown.
+
+    ``CLOCK_POLICY`` declares what a save of a *smaller* value does: ``"overwrite"`` (the ABC's
+    2.4.0 wording, the in-memory storage) or ``"monotonic"`` (the larger value is kept, so
+    concurrent writers never move a clock backwards -- the durable storages).
+    """
+
+    CLOCK_POLICY: ClassVar[str] = "overwrite"
 
     def make_clock_storage(self) -> ClockStorage:
         raise NotImplementedError("an adapter test class implements make_clock_storage")
@@ -239,14 +267,18 @@ class ClockStorageContract:
         assert clock_storage.load("node-a") == 42
 
     def test_zero_is_a_valid_value(self, clock_storage: ClockStorage) -> None:
-        clock_storage.save("node-a", 3)
         clock_storage.save("node-a", 0)
         assert clock_storage.load("node-a") == 0
+        clock_storage.save("node-a", 3)
+        clock_storage.save("node-a", 0)
+        assert clock_storage.load("node-a") == (0 if self.CLOCK_POLICY == "overwrite" else 3)
 
-    def test_save_overwrites_even_with_a_smaller_value(self, clock_storage: ClockStorage) -> None:
+    def test_saving_a_smaller_value_follows_the_policy(self, clock_storage: ClockStorage) -> None:
         clock_storage.save("node-a", 9)
         clock_storage.save("node-a", 4)
-        assert clock_storage.load("node-a") == 4
+        assert clock_storage.load("node-a") == (4 if self.CLOCK_POLICY == "overwrite" else 9)
+        clock_storage.save("node-a", 12)
+        assert clock_storage.load("node-a") == 12
 
     def test_nodes_are_independent(self, clock_storage: ClockStorage) -> None:
         clock_storage.save("node-a", 1)

@@ -1,0 +1,431 @@
+"""Storage adapters on a PostgreSQL database, for many concurrent writers in many processes.
+
+Needs the ``postgres`` extra (psycopg 3): ``pip install 'spec-kitty-events[postgres]'``.
+
+The database enforces what must hold under concurrency: ``event_id`` is a unique key, so two
+processes saving one event store it once; clock saves are a single ``GREATEST`` upsert, so a
+node's clock never moves backwards.  Tables live in the connection's ``search_path`` (set
+``options=-csearch_path=...`` in the DSN to keep several stores in one database) and are
+created on first use, under an advisory lock so concurrent first users do not race.
+
+Every failure reaches the caller as :class:`StorageError` naming host, port and database;
+the password is never part of a message.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from itertools import count
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
+
+try:
+    import psycopg
+    from psycopg import errors as pg_errors
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+except ImportError as exc:
+    raise ImportError(
+        "spec_kitty_events.stores.postgres needs psycopg 3, which the 'postgres' extra "
+        "installs: pip install 'spec-kitty-events[postgres]'"
+    ) from exc
+
+from spec_kitty_events.models import ErrorEntry, Event, StorageError
+from spec_kitty_events.storage import ClockStorage, ErrorStorage, EventStore
+from spec_kitty_events.stores._common import (
+    SCHEMA_VERSION,
+    EventRow,
+    OnConflict,
+    check_clock_value,
+    check_limit,
+    check_node_id,
+    check_on_conflict,
+    conflict_error,
+    distinct_rows,
+    entry_from_body,
+    error_body,
+    event_from_body,
+    same_content,
+)
+
+Connection = psycopg.Connection[Tuple[object, ...]]
+_Self = TypeVar("_Self", bound="_PostgresAdapter")
+
+# Key of the transaction-level advisory lock held while the tables are created.
+_SCHEMA_LOCK = 0x534B4556
+# A deadlock between two batches that share ids is resolved by retrying the loser.
+_WRITE_ATTEMPTS = 5
+_TRANSIENT = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)
+
+_SCHEMA = (
+    "CREATE TABLE spec_kitty_meta (key text PRIMARY KEY, value text NOT NULL)",
+    # node_id in the "C" collation: code-point order, as Python compares strings.
+    # lamport_clock is numeric because Event.lamport_clock has no upper bound.
+    """CREATE TABLE spec_kitty_events (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        event_id text NOT NULL UNIQUE,
+        aggregate_id text COLLATE "C" NOT NULL,
+        node_id text COLLATE "C" NOT NULL,
+        lamport_clock numeric NOT NULL,
+        event_type text NOT NULL,
+        body text NOT NULL
+    )""",
+    "CREATE INDEX spec_kitty_events_in_order ON spec_kitty_events (lamport_clock, node_id, seq)",
+    "CREATE INDEX spec_kitty_events_by_aggregate "
+    "ON spec_kitty_events (aggregate_id, lamport_clock, node_id, seq)",
+    "CREATE TABLE spec_kitty_clocks (node_id text PRIMARY KEY, value numeric NOT NULL)",
+    "CREATE TABLE spec_kitty_errors ("
+    "seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text NOT NULL)",
+)
+
+_INSERT_EVENTS = """
+    INSERT INTO spec_kitty_events
+        (event_id, aggregate_id, node_id, lamport_clock, event_type, body)
+    SELECT e, a, n, c, t, b
+    FROM unnest(%s::text[], %s::text[], %s::text[], %s::numeric[], %s::text[], %s::text[])
+        WITH ORDINALITY AS batch (e, a, n, c, t, b, position)
+    ORDER BY position
+    ON CONFLICT (event_id) DO {on_conflict}
+    RETURNING event_id
+"""
+# The row keeps its seq, so a replaced event keeps its first-save position among ties.
+_REPLACE = """UPDATE SET aggregate_id = excluded.aggregate_id, node_id = excluded.node_id,
+    lamport_clock = excluded.lamport_clock, event_type = excluded.event_type,
+    body = excluded.body"""
+_KEEP_LARGER_CLOCK = "GREATEST(spec_kitty_clocks.value, excluded.value)"
+_ORDER = "ORDER BY lamport_clock, node_id, seq"
+
+
+# --- naming the server without leaking the password --------------------------------------------
+
+
+def _server_name(params: Dict[str, str]) -> str:
+    host = params.get("host") or params.get("hostaddr") or os.environ.get("PGHOST") or "(default)"
+    port = params.get("port") or os.environ.get("PGPORT") or "5432"
+    dbname = params.get("dbname") or os.environ.get("PGDATABASE") or "(default)"
+    return f"PostgreSQL host={host} port={port} dbname={dbname}"
+
+
+def _parse_dsn(dsn: str) -> Dict[str, str]:
+    try:
+        return {key: str(value) for key, value in conninfo_to_dict(dsn).items()}
+    except psycopg.Error:
+        # The parser's message quotes the DSN, password and all: do not pass it on.
+        raise StorageError(
+            "PostgreSQL: the connection string cannot be parsed (it is not shown, as it may "
+            "contain a password)"
+        ) from None
+
+
+def _scrubbed(message: object, secrets: Sequence[str]) -> str:
+    text = str(message).strip()
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+# --- the connection ----------------------------------------------------------------------------
+
+
+class _Database:
+    """One connection, serialized by a lock, re-opened after the server dropped it."""
+
+    def __init__(self, dsn: str, connect_timeout: float) -> None:
+        params = _parse_dsn(dsn)
+        self.where = _server_name(params)
+        self._dsn = dsn
+        self._has_timeout = "connect_timeout" in params
+        self._secrets = (params.get("password", ""), os.environ.get("PGPASSWORD", ""))
+        self._connect_timeout = connect_timeout
+        self._lock = threading.Lock()
+        self._closed = False
+        self._conn = self._connect()
+        try:
+            self._prepare()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _connect(self) -> Connection:
+        conninfo = self._dsn
+        if not self._has_timeout:
+            # Without a timeout an unreachable host hangs for as long as TCP retries.
+            timeout = max(1, round(self._connect_timeout))
+            conninfo = make_conninfo(conninfo, connect_timeout=timeout)
+        try:
+            return psycopg.connect(conninfo, autocommit=True)
+        except psycopg.Error as exc:
+            raise StorageError(
+                f"{self.where}: cannot connect: {_scrubbed(exc, self._secrets)}"
+            ) from None
+
+    def _stored_version(self, conn: Connection) -> Optional[int]:
+        """The layout version on the server, ``None`` when our tables do not exist yet."""
+        (meta,) = conn.execute("SELECT to_regclass('spec_kitty_meta')").fetchone() or (None,)
+        if meta is None:
+            (events,) = conn.execute("SELECT to_regclass('spec_kitty_events')").fetchone() or (
+                None,
+            )
+            if events is not None:
+                raise StorageError(
+                    f"{self.where}: a table spec_kitty_events exists without "
+                    "spec_kitty_meta; it was not created by spec-kitty-events, refusing to use it"
+                )
+            return None
+        row = conn.execute(
+            "SELECT value FROM spec_kitty_meta WHERE key = 'schema_version'"
+        ).fetchone()
+        if row is None or not str(row[0]).isdigit():
+            raise StorageError(f"{self.where}: spec_kitty_meta carries no valid schema_version")
+        return int(str(row[0]))
+
+    def _check_version(self, version: Optional[int]) -> bool:
+        """True when the tables exist in a layout this library reads."""
+        if version is not None and version > SCHEMA_VERSION:
+            raise StorageError(
+                f"{self.where}: layout version {version} was written by a newer "
+                f"spec-kitty-events (this one reads up to {SCHEMA_VERSION})"
+            )
+        return version is not None
+
+    def _prepare(self) -> None:
+        with self._translated("open"):
+            if self._check_version(self._stored_version(self._conn)):
+                return
+            with self._conn.transaction():
+                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                # Re-read under the lock: another process may have just created the tables.
+                if not self._check_version(self._stored_version(self._conn)):
+                    self._create(self._conn)
+
+    def _create(self, conn: Connection) -> None:
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO spec_kitty_meta (key, value) VALUES ('schema_version', %s)",
+            (str(SCHEMA_VERSION),),
+        )
+
+    @contextmanager
+    def _translated(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except psycopg.Error as exc:
+            raise StorageError(
+                f"{self.where}: {action} failed: {_scrubbed(exc, self._secrets)}"
+            ) from exc
+
+    def _live(self) -> Connection:
+        if self._closed:
+            raise StorageError(f"{self.where}: the store was closed")
+        if self._conn.closed or self._conn.broken:
+            self._conn = self._connect()
+        return self._conn
+
+    def write(self, work: Callable[[Connection], object]) -> None:
+        """Run ``work`` in one transaction, retrying it when the server picked it as a
+        deadlock or serialization victim (nothing of a failed attempt is kept)."""
+        with self._lock:
+            for attempt in count(1):
+                try:
+                    with self._translated("write"):
+                        conn = self._live()
+                        with conn.transaction():
+                            work(conn)
+                    return
+                except StorageError as exc:
+                    if attempt >= _WRITE_ATTEMPTS or not isinstance(exc.__cause__, _TRANSIENT):
+                        raise
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> List[Tuple[object, ...]]:
+        with self._lock, self._translated("read"):
+            return self._live().execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._conn.close()
+
+
+class _PostgresAdapter:
+    """Connecting, closing and ``with`` support shared by the three adapters."""
+
+    def __init__(self, dsn: str, *, connect_timeout: float = 10.0) -> None:
+        self._db = _Database(dsn, connect_timeout)
+
+    @property
+    def where(self) -> str:
+        """Host, port and database, for messages; never the password."""
+        return self._db.where
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self: _Self) -> _Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _check_text(row: EventRow) -> None:
+    # PostgreSQL text cannot hold NUL; the JSON body escapes it, the plain columns cannot.
+    for field in ("aggregate_id", "node_id", "event_type"):
+        if "\x00" in getattr(row, field):
+            raise StorageError(
+                f"event {row.event_id}: {field} contains a NUL character, "
+                "which PostgreSQL text cannot store"
+            )
+
+
+# --- adapters ----------------------------------------------------------------------------------
+
+
+class PostgresEventStore(_PostgresAdapter, EventStore):
+    """Events in PostgreSQL, loaded in ``(lamport_clock, node_id)`` order.
+
+    Saving is idempotent by ``event_id``: the same event again is a no-op, the same id with
+    different content raises :class:`StorageError` and the whole batch is rolled back
+    (``on_conflict="replace"`` replaces it instead, as the in-memory store does).
+    """
+
+    def __init__(
+        self, dsn: str, *, on_conflict: OnConflict = "raise", connect_timeout: float = 10.0
+    ) -> None:
+        replace = check_on_conflict(on_conflict)
+        self._insert_sql = _INSERT_EVENTS.format(on_conflict=_REPLACE if replace else "NOTHING")
+        self._replace = replace
+        super().__init__(dsn, connect_timeout=connect_timeout)
+
+    def save_event(self, event: Event) -> None:
+        self.save_events([event])
+
+    def save_events(self, events: Iterable[Event]) -> None:
+        """Save a batch in one transaction: every event is stored, or none is."""
+        rows = distinct_rows(events, replace=self._replace)
+        for row in rows:
+            _check_text(row)
+        if rows:
+            self._db.write(lambda conn: self._insert(conn, rows))
+
+    def _insert(self, conn: Connection, rows: List[EventRow]) -> None:
+        columns = (
+            [row.event_id for row in rows],
+            [row.aggregate_id for row in rows],
+            [row.node_id for row in rows],
+            [str(row.lamport_clock) for row in rows],
+            [row.event_type for row in rows],
+            [row.body for row in rows],
+        )
+        inserted = {str(r[0]) for r in conn.execute(self._insert_sql, columns)}
+        already = [row for row in rows if row.event_id not in inserted]
+        if already:
+            self._check_unchanged(conn, already)
+
+    def _check_unchanged(self, conn: Connection, rows: List[EventRow]) -> None:
+        found = conn.execute(
+            "SELECT event_id, body FROM spec_kitty_events WHERE event_id = ANY(%s)",
+            ([row.event_id for row in rows],),
+        )
+        stored = {str(event_id): str(body) for event_id, body in found}
+        for row in rows:
+            if not same_content(stored[row.event_id], row.body):
+                raise conflict_error(row.event_id)
+
+    def load_events(self, aggregate_id: str) -> List[Event]:
+        return self._events(
+            f"SELECT event_id, body FROM spec_kitty_events WHERE aggregate_id = %s {_ORDER}",
+            (aggregate_id,),
+        )
+
+    def load_all_events(self) -> List[Event]:
+        return self._events(f"SELECT event_id, body FROM spec_kitty_events {_ORDER}")
+
+    def count(self) -> int:
+        """Number of stored events, without reading them."""
+        ((total,),) = self._db.query("SELECT count(*) FROM spec_kitty_events")
+        assert isinstance(total, int)
+        return total
+
+    def _events(self, sql: str, params: Sequence[object] = ()) -> List[Event]:
+        return [
+            event_from_body(str(body), f"{self.where}, event {event_id}")
+            for event_id, body in self._db.query(sql, params)
+        ]
+
+
+class PostgresClockStorage(_PostgresAdapter, ClockStorage):
+    """Per-node Lamport clock values in PostgreSQL.
+
+    ``save`` is one atomic ``GREATEST`` upsert: concurrent saves of one node's clock keep the
+    largest value, so the stored clock never moves backwards.  ``monotonic=False`` overwrites
+    instead, as the in-memory storage does.
+    """
+
+    def __init__(self, dsn: str, *, monotonic: bool = True, connect_timeout: float = 10.0) -> None:
+        super().__init__(dsn, connect_timeout=connect_timeout)
+        new_value = _KEEP_LARGER_CLOCK if monotonic else "excluded.value"
+        self._upsert = (
+            "INSERT INTO spec_kitty_clocks (node_id, value) VALUES (%s, %s::numeric) "
+            f"ON CONFLICT (node_id) DO UPDATE SET value = {new_value}"
+        )
+
+    def load(self, node_id: str) -> int:
+        rows = self._db.query(
+            "SELECT value FROM spec_kitty_clocks WHERE node_id = %s", (self._key(node_id),)
+        )
+        return int(str(rows[0][0])) if rows else 0
+
+    def save(self, node_id: str, clock_value: int) -> None:
+        value = check_clock_value(clock_value)
+        key = self._key(node_id)
+        self._db.write(
+            lambda conn: conn.execute(self._upsert, (key, str(value)))
+        )
+
+    def _key(self, node_id: str) -> str:
+        key = check_node_id(node_id)
+        if "\x00" in key:
+            raise StorageError(f"{self.where}: node_id contains a NUL character")
+        return key
+
+
+class PostgresErrorStorage(_PostgresAdapter, ErrorStorage):
+    """A bounded error log in PostgreSQL: the newest ``max_entries`` entries are kept.
+
+    "Newest" means most recently appended; ``max_entries <= 0`` keeps nothing.
+    """
+
+    def __init__(self, dsn: str, max_entries: int = 100, *, connect_timeout: float = 10.0) -> None:
+        super().__init__(dsn, connect_timeout=connect_timeout)
+        self._keep = max(0, max_entries)
+
+    def append(self, entry: ErrorEntry) -> None:
+        body = error_body(entry)
+        self._db.write(lambda conn: self._append(conn, body))
+
+    def _append(self, conn: Connection, body: str) -> None:
+        conn.execute("INSERT INTO spec_kitty_errors (body) VALUES (%s)", (body,))
+        conn.execute(
+            "DELETE FROM spec_kitty_errors WHERE seq <= "
+            "(SELECT seq FROM spec_kitty_errors ORDER BY seq DESC OFFSET %s LIMIT 1)",
+            (self._keep,),
+        )
+
+    def load_recent(self, limit: int = 10) -> List[ErrorEntry]:
+        check_limit(limit)
+        rows = self._db.query(
+            "SELECT seq, body FROM spec_kitty_errors ORDER BY seq DESC LIMIT %s", (limit,)
+        )
+        return [
+            entry_from_body(str(body), f"{self.where}, error entry {seq}") for seq, body in rows
+        ]
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "PostgresClockStorage",
+    "PostgresErrorStorage",
+    "PostgresEventStore",
+]

@@ -1,0 +1,136 @@
+"""What only the SQLite adapter does: its file, its header, its layout version."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from spec_kitty_events.models import StorageError
+from spec_kitty_events.stores import sqlite as module
+from spec_kitty_events.stores.sqlite import (
+    APPLICATION_ID,
+    SQLiteClockStorage,
+    SQLiteErrorStorage,
+    SQLiteEventStore,
+    clock_from_column,
+    clock_to_column,
+)
+
+from .test_stores import entry, make_event
+
+
+def _header(path: Path) -> tuple[int, int, str]:
+    with sqlite3.connect(path) as conn:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    return app_id, version, mode
+
+
+def test_a_new_file_gets_the_schema_marked_and_versioned(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    SQLiteEventStore(path).close()
+    assert _header(path) == (APPLICATION_ID, 1, "wal")
+
+
+def test_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"definitely not sqlite\n" * 100)
+    with pytest.raises(StorageError, match=f"SQLite database {path}: open failed"):
+        SQLiteEventStore(path)
+    assert path.read_bytes() == b"definitely not sqlite\n" * 100
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.db"]
+
+
+def test_database_of_another_application_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE events (anything)")
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match=f"{path} belongs to another application"):
+        SQLiteClockStorage(path)
+    assert path.read_bytes() == before
+    assert _header(path)[2] == "delete"
+
+
+def test_layout_from_a_newer_library_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    SQLiteErrorStorage(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 2")
+    with pytest.raises(StorageError, match="layout version 2 was written by a newer"):
+        SQLiteEventStore(path)
+
+
+def test_unopenable_path_names_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "missing-dir" / "x.db"
+    with pytest.raises(StorageError, match=f"SQLite database {path}: cannot open"):
+        SQLiteEventStore(path)
+
+
+def test_a_failed_schema_creation_leaves_the_file_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "half.db"
+    monkeypatch.setattr(module, "_SCHEMA", ("CREATE TABLE events (x)", "NOT SQL AT ALL"))
+    with pytest.raises(StorageError, match="open failed"):
+        SQLiteEventStore(path)
+    monkeypatch.undo()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    SQLiteEventStore(path).close()  # and a later open creates it properly
+
+
+def test_schema_created_meanwhile_by_another_process_is_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "race.db"
+    SQLiteEventStore(path).save_event(make_event())
+    real_inspect = module._Database._inspect
+    calls = []
+
+    def first_sees_an_empty_file(self: module._Database) -> tuple[int, int, int]:
+        calls.append(1)
+        return (0, 0, 0) if len(calls) == 1 else real_inspect(self)
+
+    monkeypatch.setattr(module._Database, "_inspect", first_sees_an_empty_file)
+    assert SQLiteEventStore(path).count() == 1
+    assert len(calls) == 2
+
+
+def test_unreadable_rows_are_reported_with_their_id(tmp_path: Path) -> None:
+    path = tmp_path / "bad-row.db"
+    store, errors = SQLiteEventStore(path), SQLiteErrorStorage(path)
+    event = make_event()
+    store.save_event(event)
+    errors.append(entry("x"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE events SET body = '{}'")
+        conn.execute("UPDATE errors SET body = '{\"timestamp\": 3}'")
+    with pytest.raises(StorageError, match=f"{path}, event {event.event_id}: stored event"):
+        store.load_all_events()
+    with pytest.raises(StorageError, match=f"{path}, error entry 1: stored error entry"):
+        errors.load_recent()
+
+
+def test_options_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="synchronous must be 'FULL' or 'NORMAL'"):
+        SQLiteEventStore(tmp_path / "x.db", synchronous="OFF")  # type: ignore[arg-type]
+
+
+def test_the_store_knows_its_path(tmp_path: Path) -> None:
+    with SQLiteEventStore(tmp_path / "p.db", synchronous="NORMAL") as store:
+        assert store.path == str(tmp_path / "p.db")
+
+
+@pytest.mark.parametrize("value", [0, 1, 2**63 - 1, 2**63, 2**64, 2**200])
+def test_clock_column_round_trips(value: int) -> None:
+    assert clock_from_column(clock_to_column(value)) == value
+
+
+def test_large_clock_columns_sort_after_small_ones_and_by_value() -> None:
+    big = [clock_to_column(v) for v in (2**64, 2**63, 2**100)]
+    assert all(isinstance(v, str) for v in big)
+    assert sorted(big, key=str) == [clock_to_column(v) for v in (2**63, 2**64, 2**100)]
