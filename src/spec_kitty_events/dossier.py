@@ -1,0 +1,621 @@
+"""Mission Dossier parity contracts: four event types, their payloads and the dossier reducer.
+
+A *dossier* is the set of artifacts a mission is expected to produce, indexed by content hash.
+The local CLI and the SaaS each fold the same dossier events and compare the results; their
+baselines are keyed by one namespace (:class:`LocalNamespaceTuple`), so a stream that mixes
+namespaces is refused rather than merged.
+
+The reducer keeps the 2.4.0 output exactly (see ``docs/consumer-contract-dossier.md``), but
+validates each event once, in a single pass, and keeps only per-path state while folding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Literal,
+    Optional,
+    Tuple,
+    Type,
+    Union,
+)
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from spec_kitty_events._family import EventFamily
+from spec_kitty_events._pipeline import parse_payload, prepare
+from spec_kitty_events.models import Event
+
+# --- Event types ---------------------------------------------------------------------------------
+
+MISSION_DOSSIER_ARTIFACT_INDEXED: str = "MissionDossierArtifactIndexed"
+MISSION_DOSSIER_ARTIFACT_MISSING: str = "MissionDossierArtifactMissing"
+MISSION_DOSSIER_SNAPSHOT_COMPUTED: str = "MissionDossierSnapshotComputed"
+MISSION_DOSSIER_PARITY_DRIFT_DETECTED: str = "MissionDossierParityDriftDetected"
+
+DOSSIER_EVENT_TYPES: FrozenSet[str] = frozenset(
+    {
+        MISSION_DOSSIER_ARTIFACT_INDEXED,
+        MISSION_DOSSIER_ARTIFACT_MISSING,
+        MISSION_DOSSIER_SNAPSHOT_COMPUTED,
+        MISSION_DOSSIER_PARITY_DRIFT_DETECTED,
+    }
+)
+
+# The Literal value order is the JSON-schema ``enum`` order; it is part of the contract.
+ArtifactClassT = Literal["input", "workflow", "output", "evidence", "policy", "runtime"]
+DriftKindT = Literal[
+    "artifact_added",
+    "artifact_removed",
+    "artifact_mutated",
+    "anomaly_introduced",
+    "anomaly_resolved",
+    "manifest_version_changed",
+]
+AlgorithmT = Literal["sha256", "sha512", "md5"]
+ParityStatusT = Literal["clean", "drifted", "unknown"]
+ActorKindT = Literal["human", "llm", "system"]
+
+# Substituted by the reducer only; the snapshot payload itself defaults to ``None``.
+_DEFAULT_SNAPSHOT_ALGORITHM = "sha256"
+
+_FROZEN = ConfigDict(frozen=True)
+
+
+# --- Errors --------------------------------------------------------------------------------------
+
+
+class NamespaceMixedStreamError(ValueError):
+    """A dossier stream carries events of more than one namespace identity.
+
+    The message names both namespaces; ``expected`` and ``got`` hold them as models so callers
+    need not parse the text (both are ``None`` when the error is raised by hand).
+    """
+
+    expected: Optional[LocalNamespaceTuple] = None
+    got: Optional[LocalNamespaceTuple] = None
+
+    @classmethod
+    def between(
+        cls, expected: LocalNamespaceTuple, got: LocalNamespaceTuple
+    ) -> NamespaceMixedStreamError:
+        error = cls(
+            f"Namespace mismatch in dossier event stream. Expected: {expected!r}. Got: {got!r}."
+        )
+        error.expected = expected
+        error.got = got
+        return error
+
+
+# --- Value objects -------------------------------------------------------------------------------
+
+
+class LocalNamespaceTuple(BaseModel):
+    """Scope of one dossier/parity baseline: project, feature, branch, mission, manifest.
+
+    The first five fields are the identity; step_id is per-event context and not part of it.
+    manifest_version lives here and in no payload.
+    """
+
+    model_config = _FROZEN
+
+    project_uuid: str = Field(min_length=1)
+    feature_slug: str = Field(min_length=1)
+    target_branch: str = Field(min_length=1)
+    mission_key: str = Field(min_length=1)
+    manifest_version: str = Field(min_length=1)
+    step_id: Optional[str] = None
+
+
+class ArtifactIdentity(BaseModel):
+    """Which artifact: its mission, repository path and class (optionally its run and WP)."""
+
+    model_config = _FROZEN
+
+    mission_key: str = Field(min_length=1)
+    path: str = Field(min_length=1, description="Path of the artifact, relative to the repository")
+    artifact_class: ArtifactClassT
+    run_id: Optional[str] = None
+    wp_id: Optional[str] = None
+
+
+class ContentHashRef(BaseModel):
+    """A reference to artifact content by hash; dossier events never carry file bodies."""
+
+    model_config = _FROZEN
+
+    hash: str = Field(min_length=1, description="Content digest, hex-encoded")
+    algorithm: AlgorithmT
+    size_bytes: Optional[int] = Field(default=None, ge=0)
+    encoding: Optional[str] = None
+
+
+class ProvenanceRef(BaseModel):
+    """Where an artifact revision came from: source events, git position and actor."""
+
+    model_config = _FROZEN
+
+    source_event_ids: Optional[Tuple[str, ...]] = None
+    git_sha: Optional[str] = None
+    git_ref: Optional[str] = None
+    actor_id: Optional[str] = None
+    actor_kind: Optional[ActorKindT] = None
+    revised_at: Optional[str] = Field(default=None, description="ISO-8601 time of the revision")
+
+
+# --- Payloads ------------------------------------------------------------------------------------
+
+
+class MissionDossierArtifactIndexedPayload(BaseModel):
+    """An artifact was found and indexed by content hash."""
+
+    model_config = _FROZEN
+
+    namespace: LocalNamespaceTuple = Field(
+        description="Baseline scope; the only place manifest_version appears"
+    )
+    artifact_id: ArtifactIdentity = Field(
+        description="Artifact identity; the only place artifact_class appears"
+    )
+    content_ref: ContentHashRef
+    indexed_at: str = Field(description="ISO-8601 time of indexing")
+    provenance: Optional[ProvenanceRef] = None
+    step_id: Optional[str] = None
+    supersedes: Optional[ArtifactIdentity] = None
+    context_diagnostics: Optional[Dict[str, str]] = None
+
+
+class MissionDossierArtifactMissingPayload(BaseModel):
+    """An artifact the manifest requires was not found."""
+
+    model_config = _FROZEN
+
+    namespace: LocalNamespaceTuple
+    expected_identity: ArtifactIdentity = Field(
+        description="Path and class of the artifact that was expected"
+    )
+    manifest_step: str = Field(
+        min_length=1, description='"required_always", or the step that requires the artifact'
+    )
+    checked_at: str = Field(description="ISO-8601 time of the check")
+    last_known_ref: Optional[ProvenanceRef] = None
+    remediation_hint: Optional[str] = None
+    context_diagnostics: Optional[Dict[str, str]] = None
+
+
+class MissionDossierSnapshotComputedPayload(BaseModel):
+    """A deterministic hash over the whole dossier was computed."""
+
+    model_config = _FROZEN
+
+    namespace: LocalNamespaceTuple = Field(description="Baseline scope, with manifest_version")
+    snapshot_hash: str = Field(min_length=1, description="Deterministic dossier digest, hex")
+    artifact_count: int = Field(ge=0)
+    anomaly_count: int = Field(ge=0)
+    computed_at: str = Field(description="ISO-8601 time of the computation")
+    algorithm: Optional[AlgorithmT] = None
+    context_diagnostics: Optional[Dict[str, str]] = None
+
+
+class MissionDossierParityDriftDetectedPayload(BaseModel):
+    """Two dossier snapshots that should agree do not."""
+
+    model_config = _FROZEN
+
+    namespace: LocalNamespaceTuple
+    expected_hash: str = Field(min_length=1)
+    actual_hash: str = Field(min_length=1)
+    drift_kind: DriftKindT
+    detected_at: str = Field(description="ISO-8601 time of detection")
+    artifact_ids_changed: Optional[Tuple[ArtifactIdentity, ...]] = None
+    rebuild_hint: Optional[str] = None
+    context_diagnostics: Optional[Dict[str, str]] = None
+
+
+DossierPayload = Union[
+    MissionDossierArtifactIndexedPayload,
+    MissionDossierArtifactMissingPayload,
+    MissionDossierSnapshotComputedPayload,
+    MissionDossierParityDriftDetectedPayload,
+]
+
+_PAYLOAD_MODELS: Dict[str, Type[DossierPayload]] = {
+    MISSION_DOSSIER_ARTIFACT_INDEXED: MissionDossierArtifactIndexedPayload,
+    MISSION_DOSSIER_ARTIFACT_MISSING: MissionDossierArtifactMissingPayload,
+    MISSION_DOSSIER_SNAPSHOT_COMPUTED: MissionDossierSnapshotComputedPayload,
+    MISSION_DOSSIER_PARITY_DRIFT_DETECTED: MissionDossierParityDriftDetectedPayload,
+}
+
+
+# --- Reducer output ------------------------------------------------------------------------------
+
+# Output models keep the loose 2.4.0 typing (plain ``str`` where payloads use Literals, no
+# bounds): their ``model_dump`` is compared byte for byte by consumers.
+
+
+class ArtifactEntry(BaseModel):
+    """The current indexed version of one artifact path."""
+
+    model_config = _FROZEN
+
+    identity: ArtifactIdentity
+    content_ref: ContentHashRef
+    indexed_at: str
+    provenance: Optional[ProvenanceRef] = None
+    superseded: bool = False
+    step_id: Optional[str] = None
+
+
+class AnomalyEntry(BaseModel):
+    """One missing-artifact report; entries are never merged or resolved."""
+
+    model_config = _FROZEN
+
+    anomaly_type: Literal["missing_artifact"] = "missing_artifact"
+    expected_identity: ArtifactIdentity
+    manifest_step: str
+    checked_at: str
+    remediation_hint: Optional[str] = None
+
+
+class SnapshotSummary(BaseModel):
+    """The latest dossier snapshot, in fold order."""
+
+    model_config = _FROZEN
+
+    snapshot_hash: str
+    artifact_count: int
+    anomaly_count: int
+    computed_at: str
+    algorithm: str = _DEFAULT_SNAPSHOT_ALGORITHM
+
+
+class DriftRecord(BaseModel):
+    """One detected parity drift."""
+
+    model_config = _FROZEN
+
+    expected_hash: str
+    actual_hash: str
+    drift_kind: str
+    detected_at: str
+
+
+class MissionDossierState(BaseModel):
+    """The folded dossier of one namespace.
+
+    ``parity_status`` is ``"drifted"`` as soon as any drift exists anywhere in the stream, even
+    if a clean snapshot follows it (2.4.0 rule, kept on purpose).  Treat ``artifacts`` as
+    read-only: the model is frozen but a ``dict`` field can still be mutated in place.
+    """
+
+    model_config = _FROZEN
+
+    namespace: Optional[LocalNamespaceTuple] = None
+    artifacts: Dict[str, ArtifactEntry] = Field(default_factory=dict)
+    anomalies: Tuple[AnomalyEntry, ...] = Field(default_factory=tuple)
+    latest_snapshot: Optional[SnapshotSummary] = None
+    drift_history: Tuple[DriftRecord, ...] = Field(default_factory=tuple)
+    parity_status: ParityStatusT = "unknown"
+    event_count: int = 0
+
+
+@dataclass(frozen=True)
+class SkippedDossierEvent:
+    """A dossier event that was counted but not folded, and why."""
+
+    event_id: str
+    event_type: str
+    reason: str
+
+
+# --- Reducer -------------------------------------------------------------------------------------
+
+
+def _namespace_key(ns: LocalNamespaceTuple) -> Tuple[str, str, str, str, str]:
+    """The namespace identity: every field but ``step_id``."""
+    return (ns.project_uuid, ns.feature_slug, ns.target_branch, ns.mission_key, ns.manifest_version)
+
+
+def _extract_namespace(event: Event) -> Optional[LocalNamespaceTuple]:
+    """The event's namespace, or ``None`` when it is absent, ``null`` or malformed."""
+    payload: Any = event.payload
+    raw = payload.get("namespace") if isinstance(payload, Mapping) else None
+    if raw is None:
+        return None
+    try:
+        # Keyword expansion, as in 2.4.0: a non-mapping or a non-string key is "malformed".
+        return LocalNamespaceTuple(**raw)
+    except (ValueError, TypeError):
+        return None
+
+
+def _namespace_of(event: Event, parsed: Optional[DossierPayload]) -> Optional[LocalNamespaceTuple]:
+    """``_extract_namespace(event)``, reusing the already validated payload when it is the same.
+
+    Nested validation and 2.4.0's keyword expansion agree when the raw namespace is a plain
+    ``dict`` whose keys are all field names (so all strings); that is checked in O(1) by
+    comparing its size with the number of fields it set.  Other shapes (extra or non-string
+    keys, mappings of other types) take the slow, exact path.
+    """
+    payload: Any = event.payload
+    if parsed is not None and type(payload) is dict:
+        raw = payload["namespace"]
+        ns = parsed.namespace
+        if type(raw) is dict and len(raw) == len(ns.model_fields_set):
+            return ns
+    return _extract_namespace(event)
+
+
+class _NamespaceTracker:
+    """The single-namespace invariant and the step_id normalisation, in one pass."""
+
+    __slots__ = ("anchor_raw", "canonical", "canonical_key", "first_step_id", "several_step_ids")
+
+    def __init__(self) -> None:
+        self.canonical: Optional[LocalNamespaceTuple] = None
+        self.canonical_key: Optional[Tuple[str, str, str, str, str]] = None
+        # The raw namespace dict of the anchoring event.  Most events repeat it verbatim; an
+        # equal dict yields an equal namespace (same identity, same step_id), already recorded.
+        self.anchor_raw: Any = None
+        self.first_step_id: Optional[str] = None
+        self.several_step_ids = False
+
+    def observe_event(self, event: Event, parsed: Optional[DossierPayload]) -> None:
+        payload: Any = event.payload
+        if type(payload) is dict and self.anchor_raw is not None:
+            raw = payload.get("namespace")
+            if type(raw) is dict and raw == self.anchor_raw:
+                return
+        ns = _namespace_of(event, parsed)
+        if ns is not None:
+            self.observe(ns, payload)
+
+    def observe(self, ns: LocalNamespaceTuple, payload: Any = None) -> None:
+        if self.canonical is None:
+            self.canonical = ns
+            self.canonical_key = _namespace_key(ns)
+            raw = payload.get("namespace") if type(payload) is dict else None
+            self.anchor_raw = raw if type(raw) is dict else None
+        elif _namespace_key(ns) != self.canonical_key:
+            raise NamespaceMixedStreamError.between(self.canonical, ns)
+        self._observe_step_id(ns.step_id)
+
+    def _observe_step_id(self, step_id: Optional[str]) -> None:
+        if step_id is None or self.several_step_ids:
+            return
+        if self.first_step_id is None:
+            self.first_step_id = step_id
+        elif step_id != self.first_step_id:
+            self.several_step_ids = True
+
+    def output_namespace(self) -> Optional[LocalNamespaceTuple]:
+        # Order-dependent by design (2.4.0): the first namespace's step_id survives unless two
+        # *distinct* non-null step ids were seen, so [None, "A"] -> None but ["A", None] -> "A".
+        if self.canonical is not None and self.several_step_ids:
+            return self.canonical.model_copy(update={"step_id": None})
+        return self.canonical
+
+
+class _ArtifactSlot:
+    """The latest indexing of one path, held by its event rather than its parsed payload.
+
+    Keeping every parsed payload alive until its path is re-indexed costs more than the
+    validation itself on large streams (allocator and GC churn), so only the event is kept and
+    the one surviving payload per path is validated again when the state is frozen.  The
+    provenance is kept as first parsed: it is the only part that may come from a one-shot
+    iterable (``source_event_ids``), which a second validation would see empty.
+    """
+
+    __slots__ = ("event", "provenance", "superseded")
+
+    event: Event
+    provenance: Optional[ProvenanceRef]
+    superseded: bool
+
+    def __init__(self, event: Event, provenance: Optional[ProvenanceRef]) -> None:
+        self.reset(event, provenance)
+
+    def reset(self, event: Event, provenance: Optional[ProvenanceRef]) -> None:
+        self.event = event
+        self.provenance = provenance
+        self.superseded = False
+
+    def entry(self) -> ArtifactEntry:
+        payload = MissionDossierArtifactIndexedPayload.model_validate(self.event.payload)
+        return ArtifactEntry(
+            identity=payload.artifact_id,
+            content_ref=payload.content_ref,
+            indexed_at=payload.indexed_at,
+            provenance=self.provenance,
+            superseded=self.superseded,
+            step_id=payload.step_id,
+        )
+
+
+class _DossierFold:
+    """Mutable intermediates of one reduction; only per-path, anomaly and drift data is kept."""
+
+    __slots__ = ("anomalies", "artifacts", "drifts", "snapshot_event")
+
+    def __init__(self) -> None:
+        self.artifacts: Dict[str, _ArtifactSlot] = {}
+        self.anomalies: List[AnomalyEntry] = []
+        # The latest snapshot is re-read at the end, for the same reason as _ArtifactSlot.
+        self.snapshot_event: Optional[Event] = None
+        self.drifts: List[DriftRecord] = []
+
+    def handlers(self) -> Dict[str, Callable[[Event, Any], None]]:
+        """The fold step of each event type (dispatch by type string, not isinstance)."""
+        return {
+            MISSION_DOSSIER_ARTIFACT_INDEXED: self._index,
+            MISSION_DOSSIER_ARTIFACT_MISSING: self._record_anomaly,
+            MISSION_DOSSIER_SNAPSHOT_COMPUTED: self._record_snapshot,
+            MISSION_DOSSIER_PARITY_DRIFT_DETECTED: self._record_drift,
+        }
+
+    def _index(self, event: Event, payload: MissionDossierArtifactIndexedPayload) -> None:
+        # Supersedes matches by path only; an unknown path is ignored (no deferred marking).
+        if payload.supersedes is not None:
+            previous = self.artifacts.get(payload.supersedes.path)
+            if previous is not None:
+                previous.superseded = True
+        path = payload.artifact_id.path
+        slot = self.artifacts.get(path)
+        if slot is None:
+            self.artifacts[path] = _ArtifactSlot(event, payload.provenance)
+        else:
+            # Re-indexing keeps the path's first-insertion position and clears ``superseded``.
+            slot.reset(event, payload.provenance)
+
+    def _record_anomaly(self, _event: Event, payload: MissionDossierArtifactMissingPayload) -> None:
+        self.anomalies.append(_anomaly_from(payload))
+
+    def _record_snapshot(self, event: Event, _payload: Any) -> None:
+        self.snapshot_event = event
+
+    def _record_drift(
+        self, _event: Event, payload: MissionDossierParityDriftDetectedPayload
+    ) -> None:
+        self.drifts.append(_drift_from(payload))
+
+    def parity_status(self) -> ParityStatusT:
+        if self.drifts:
+            return "drifted"
+        if self.snapshot_event is not None:
+            return "clean"
+        return "unknown"
+
+    def latest_snapshot(self) -> Optional[SnapshotSummary]:
+        if self.snapshot_event is None:
+            return None
+        payload = MissionDossierSnapshotComputedPayload.model_validate(self.snapshot_event.payload)
+        return _summary_from(payload)
+
+    def freeze(
+        self, namespace: Optional[LocalNamespaceTuple], event_count: int
+    ) -> MissionDossierState:
+        return MissionDossierState(
+            namespace=namespace,
+            artifacts={path: slot.entry() for path, slot in self.artifacts.items()},
+            anomalies=tuple(self.anomalies),
+            latest_snapshot=self.latest_snapshot(),
+            drift_history=tuple(self.drifts),
+            parity_status=self.parity_status(),
+            event_count=event_count,
+        )
+
+
+def _anomaly_from(payload: MissionDossierArtifactMissingPayload) -> AnomalyEntry:
+    return AnomalyEntry(
+        expected_identity=payload.expected_identity,
+        manifest_step=payload.manifest_step,
+        checked_at=payload.checked_at,
+        remediation_hint=payload.remediation_hint,
+    )
+
+
+def _summary_from(payload: MissionDossierSnapshotComputedPayload) -> SnapshotSummary:
+    return SnapshotSummary(
+        snapshot_hash=payload.snapshot_hash,
+        artifact_count=payload.artifact_count,
+        anomaly_count=payload.anomaly_count,
+        computed_at=payload.computed_at,
+        algorithm=payload.algorithm or _DEFAULT_SNAPSHOT_ALGORITHM,
+    )
+
+
+def _drift_from(payload: MissionDossierParityDriftDetectedPayload) -> DriftRecord:
+    return DriftRecord(
+        expected_hash=payload.expected_hash,
+        actual_hash=payload.actual_hash,
+        drift_kind=payload.drift_kind,
+        detected_at=payload.detected_at,
+    )
+
+
+def _skip_reason(event: Event, error: Exception) -> str:
+    """One line naming each rejected field, e.g. ``artifact_id.path: Field required``."""
+    if isinstance(error, ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in detail['loc']) or '<payload>'}: {detail['msg']}"
+            for detail in error.errors()
+        )
+    else:
+        problems = f"{type(error).__name__}: {error}"
+    return f"{event.event_type} payload rejected: {problems}"
+
+
+def _reduce(
+    events: Iterable[Event], skipped: Optional[List[SkippedDossierEvent]]
+) -> MissionDossierState:
+    ordered = prepare(events, DOSSIER_EVENT_TYPES)
+    if not ordered:
+        return MissionDossierState()
+    namespaces = _NamespaceTracker()
+    fold = _DossierFold()
+    fold_step = fold.handlers()
+    for event in ordered:
+        parsed, error = parse_payload(_PAYLOAD_MODELS[event.event_type], event.payload)
+        # The namespace check sees every event with a readable namespace, even one whose
+        # payload is otherwise invalid (2.4.0 behaviour); a mismatch discards the whole fold.
+        namespaces.observe_event(event, parsed)
+        if parsed is not None:
+            fold_step[event.event_type](event, parsed)
+        elif skipped is not None and error is not None:
+            reason = _skip_reason(event, error)
+            skipped.append(SkippedDossierEvent(event.event_id, event.event_type, reason))
+    return fold.freeze(namespaces.output_namespace(), len(ordered))
+
+
+def reduce_mission_dossier(events: Iterable[Event]) -> MissionDossierState:
+    """Fold dossier events into the dossier of their single namespace.
+
+    Non-dossier events are ignored; the rest are ordered by ``(lamport_clock, timestamp,
+    event_id)`` and de-duplicated by ``event_id``.  An event whose payload does not validate is
+    skipped but still counted in ``event_count`` (use :func:`reduce_mission_dossier_with_skips`
+    to learn which ones).
+
+    Raises:
+        NamespaceMixedStreamError: two events carry different namespace identities (the five
+            fields other than ``step_id``).  No partial state is returned.
+    """
+    return _reduce(events, None)
+
+
+def reduce_mission_dossier_with_skips(
+    events: Iterable[Event],
+) -> Tuple[MissionDossierState, Tuple[SkippedDossierEvent, ...]]:
+    """Like :func:`reduce_mission_dossier`, also reporting each counted-but-unfolded event."""
+    skipped: List[SkippedDossierEvent] = []
+    state = _reduce(events, skipped)
+    return state, tuple(skipped)
+
+
+FAMILY = EventFamily(
+    name="dossier",
+    payloads=(
+        (MISSION_DOSSIER_ARTIFACT_INDEXED, MissionDossierArtifactIndexedPayload),
+        (MISSION_DOSSIER_ARTIFACT_MISSING, MissionDossierArtifactMissingPayload),
+        (MISSION_DOSSIER_SNAPSHOT_COMPUTED, MissionDossierSnapshotComputedPayload),
+        (MISSION_DOSSIER_PARITY_DRIFT_DETECTED, MissionDossierParityDriftDetectedPayload),
+    ),
+    schema_models=(
+        ArtifactIdentity,
+        ContentHashRef,
+        ProvenanceRef,
+        LocalNamespaceTuple,
+        MissionDossierArtifactIndexedPayload,
+        MissionDossierArtifactMissingPayload,
+        MissionDossierSnapshotComputedPayload,
+        MissionDossierParityDriftDetectedPayload,
+    ),
+    fixture_category="dossier",
+)
