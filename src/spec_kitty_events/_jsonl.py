@@ -1,0 +1,169 @@
+"""Reading event logs: one JSON envelope per line, bad lines reported, never fatal.
+
+Shared by the command line and anything else that ingests JSONL.  Lines are read as bytes so
+that a file with invalid UTF-8, a truncated last line or a line that is not an object yields a
+report naming the line, and reading goes on with the next line.  Nothing here holds more than
+one line in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+
+from pydantic import ValidationError as PydanticValidationError
+
+from spec_kitty_events.models import Event
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a line.
+
+    ``field`` is a dotted path (``payload.to_lane``), empty when the problem is the whole line;
+    ``layer`` says which check found it: ``encoding``, ``json``, ``envelope`` or ``payload``.
+    """
+
+    layer: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LineReport:
+    """The verdict on one line of a log; ``problems`` is empty for a good line."""
+
+    line: int
+    event_id: Optional[str]
+    event_type: Optional[str]
+    problems: Tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> Dict[str, Any]:
+        return {
+            "line": self.line,
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "problems": [
+                {"layer": p.layer, "field": p.field, "message": p.message} for p in self.problems
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class RawLine:
+    """A non-blank line: its 1-based number and its decoded JSON value (or the problem)."""
+
+    line: int
+    value: Any
+    problem: Optional[Problem]
+
+
+def iter_lines(lines: Iterable[bytes]) -> Iterator[RawLine]:
+    """Decode every non-blank line; blank lines are skipped but keep their numbers."""
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.strip()
+        if stripped:
+            yield _decode(number, stripped)
+
+
+def _decode(number: int, raw: bytes) -> RawLine:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        reason = f"not valid UTF-8 (byte {error.start + 1} of the line)"
+        return RawLine(number, None, Problem("encoding", "", reason))
+    try:
+        return RawLine(number, json.loads(text), None)
+    except json.JSONDecodeError as error:
+        reason = f"malformed JSON: {error.msg} (column {error.colno})"
+        return RawLine(number, None, Problem("json", "", reason))
+
+
+def envelope_facts(value: Any) -> Tuple[Optional[str], Optional[str]]:
+    """Best-effort ``(event_id, event_type)`` of a decoded line, for reports."""
+    if not isinstance(value, dict):
+        return None, None
+    event_id = value.get("event_id")
+    event_type = value.get("event_type")
+    return (
+        event_id if isinstance(event_id, str) else None,
+        event_type if isinstance(event_type, str) else None,
+    )
+
+
+def not_an_object(value: Any) -> Problem:
+    return Problem("json", "", f"line is a JSON {_json_kind(value)}, not an object")
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
+
+
+def pydantic_problems(
+    error: PydanticValidationError, layer: str, prefix: str = ""
+) -> List[Problem]:
+    """One problem per pydantic error, with its location as a dotted field path."""
+    problems = []
+    for detail in error.errors(include_url=False):
+        path = ".".join(str(part) for part in detail["loc"])
+        problems.append(Problem(layer, join_path(prefix, path), detail["msg"]))
+    return problems
+
+
+def join_path(prefix: str, path: str) -> str:
+    """``payload`` + ``to_lane`` -> ``payload.to_lane``; either side may be empty."""
+    if not prefix:
+        return path
+    return f"{prefix}.{path}" if path else prefix
+
+
+@dataclass
+class EventBatch:
+    """Events parsed from a log, with the reports of the lines that could not be used."""
+
+    events: List[Event]
+    rejected: List[LineReport]
+    lines_read: int
+
+
+def read_events(lines: Iterable[bytes]) -> EventBatch:
+    """Parse every line into an :class:`Event`; bad lines are reported, not raised."""
+    events: List[Event] = []
+    rejected: List[LineReport] = []
+    count = 0
+    for raw in iter_lines(lines):
+        count += 1
+        outcome = parse_event(raw)
+        if isinstance(outcome, Event):
+            events.append(outcome)
+        else:
+            rejected.append(outcome)
+    return EventBatch(events, rejected, count)
+
+
+def parse_event(raw: RawLine) -> Union[Event, LineReport]:
+    """The line's :class:`Event`, or the report of why it is not one."""
+    if raw.problem is not None:
+        return LineReport(raw.line, None, None, (raw.problem,))
+    event_id, event_type = envelope_facts(raw.value)
+    if not isinstance(raw.value, dict):
+        return LineReport(raw.line, None, None, (not_an_object(raw.value),))
+    try:
+        return Event.model_validate(raw.value)
+    except PydanticValidationError as error:
+        problems = tuple(pydantic_problems(error, "envelope"))
+        return LineReport(raw.line, event_id, event_type, problems)
+

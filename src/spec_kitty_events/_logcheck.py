@@ -1,0 +1,106 @@
+"""Checking an event log line by line: the envelope, then the payload for its event type.
+
+Both checks go through :func:`spec_kitty_events.conformance.validate_event`, so a line is judged
+exactly as a consumer validating before emit or ingest would judge it.  Model violations are
+reported when there are any; otherwise the schema layer's (aliases and lax coercions that the
+model accepts but the wire schema does not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from spec_kitty_events._jsonl import (
+    LineReport,
+    Problem,
+    RawLine,
+    envelope_facts,
+    join_path,
+    not_an_object,
+)
+from spec_kitty_events.conformance.validators import (
+    _EVENT_TYPE_TO_MODEL,
+    ConformanceResult,
+    validate_event,
+)
+
+ENVELOPE_TYPE = "Event"
+
+
+@dataclass
+class Tally:
+    """Running counts for the summary; nothing skipped goes uncounted."""
+
+    lines: int = 0
+    valid: int = 0
+    invalid: int = 0
+    unknown_type: int = 0
+    unknown_types: Dict[str, int] = field(default_factory=dict)
+
+    def add(self, report: LineReport, unknown_type: Optional[str]) -> None:
+        self.lines += 1
+        if not report.ok:
+            self.invalid += 1
+            return
+        self.valid += 1
+        if unknown_type is not None:
+            self.unknown_type += 1
+            self.unknown_types[unknown_type] = self.unknown_types.get(unknown_type, 0) + 1
+
+    def as_json(self) -> Dict[str, Any]:
+        return {
+            "lines": self.lines,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "unknown_event_type": self.unknown_type,
+            "unknown_event_types": dict(sorted(self.unknown_types.items())),
+        }
+
+
+def is_known_event_type(event_type: Optional[str]) -> bool:
+    return event_type is not None and event_type != ENVELOPE_TYPE and (
+        event_type in _EVENT_TYPE_TO_MODEL
+    )
+
+
+def check_line(raw: RawLine, *, strict_types: bool = False) -> LineReport:
+    """Judge one decoded line as an envelope and, when its type is known, its payload."""
+    if raw.problem is not None:
+        return LineReport(raw.line, None, None, (raw.problem,))
+    if not isinstance(raw.value, dict):
+        return LineReport(raw.line, None, None, (not_an_object(raw.value),))
+    event_id, event_type = envelope_facts(raw.value)
+    problems = _violations(validate_event(raw.value, ENVELOPE_TYPE), "envelope", "")
+    payload = raw.value.get("payload")
+    if is_known_event_type(event_type) and isinstance(payload, dict):
+        assert event_type is not None
+        problems += _violations(validate_event(payload, event_type), "payload", "payload")
+    elif strict_types and event_type is not None and not is_known_event_type(event_type):
+        problems.append(
+            Problem("payload", "event_type", f"unknown event type {event_type!r}")
+        )
+    return LineReport(raw.line, event_id, event_type, tuple(problems))
+
+
+def _violations(result: ConformanceResult, layer: str, prefix: str) -> List[Problem]:
+    if result.valid:
+        return []
+    if result.model_violations:
+        return [
+            Problem(layer, join_path(prefix, v.field), v.message) for v in result.model_violations
+        ]
+    return [
+        Problem(
+            layer, join_path(prefix, _dotted(v.json_path)), f"{v.message} (schema: {v.validator})"
+        )
+        for v in result.schema_violations
+    ]
+
+
+def _dotted(json_path: str) -> str:
+    """``$.a.b[0]`` -> ``a.b.0``: the same path style as the model layer's."""
+    path = json_path[1:] if json_path.startswith("$") else json_path
+    path = path.replace("[", ".").replace("]", "").replace("'", "")
+    return path.lstrip(".")
+
