@@ -1,7 +1,8 @@
 """The one ordering and reduction pipeline every reducer uses.
 
 select event types -> order by ``(lamport_clock, timestamp.isoformat(), event_id)`` ->
-de-duplicate by ``event_id`` -> fold.
+de-duplicate by ``event_id`` (:func:`prepare`) -> fold.  Each reducer folds the prepared list
+itself, validating every payload once with :func:`parse_payload`.
 
 The public names ``status_event_sort_key`` and ``dedup_events`` live in
 :mod:`spec_kitty_events.status` (where the contract puts them) and delegate here, so there is
@@ -11,18 +12,7 @@ a single implementation of the order every reducer agrees on.
 from __future__ import annotations
 
 import json
-from typing import (
-    Any,
-    Callable,
-    Container,
-    Iterable,
-    List,
-    Optional,
-    Sequence,
-    Tuple,
-    Type,
-    TypeVar,
-)
+from typing import Any, Container, Iterable, List, Optional, Tuple, Type, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
@@ -69,11 +59,14 @@ def _dedup_sorted(ordered: List[Event]) -> List[Event]:
     the smallest content fingerprint wins, so the survivor never depends on delivery order.
     """
     kept: List[Event] = []
+    keep = kept.append
     seen: set[str] = set()
+    see = seen.add
     for event in ordered:
-        if event.event_id not in seen:
-            seen.add(event.event_id)
-            kept.append(event)
+        event_id = event.event_id
+        if event_id not in seen:
+            see(event_id)
+            keep(event)
         elif _is_conflicting_twin(kept[-1], event) and _content_fingerprint(
             event
         ) < _content_fingerprint(kept[-1]):
@@ -105,7 +98,7 @@ def prepare(
     return _dedup_sorted(selected)
 
 
-def parse_payload(model: Type[M], payload: Any) -> "Tuple[Optional[M], Optional[Exception]]":
+def parse_payload(model: Type[M], payload: Any) -> Tuple[Optional[M], Optional[Exception]]:
     """Validate a payload once; return ``(model, None)`` or ``(None, error)``, never raise.
 
     Reducers turn the error into an anomaly; a raw pydantic error never escapes a fold.
@@ -115,13 +108,3 @@ def parse_payload(model: Type[M], payload: Any) -> "Tuple[Optional[M], Optional[
     except (PydanticValidationError, ValueError, TypeError) as error:
         return None, error
 
-
-S = TypeVar("S")
-
-
-def fold(events: Sequence[Event], step: Callable[[S, Event], S], initial: S) -> S:
-    """Apply ``step`` to every prepared event in order."""
-    state = initial
-    for event in events:
-        state = step(state, event)
-    return state

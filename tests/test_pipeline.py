@@ -1,0 +1,111 @@
+"""The shared ordering pipeline: selection, order, de-duplication, payload parsing."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from spec_kitty_events._pipeline import (
+    event_sort_key,
+    first_occurrences,
+    parse_payload,
+    prepare,
+)
+from spec_kitty_events.models import Event
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def ev(n: int, clock: int, *, kind: str = "A", payload: Any = None, minute: int = 0) -> Event:
+    return Event(
+        event_id=f"01J{n:023d}",
+        event_type=kind,
+        aggregate_id="agg",
+        payload=payload if payload is not None else {"n": n},
+        timestamp=T0 + timedelta(minutes=minute),
+        node_id="node",
+        lamport_clock=clock,
+        project_uuid=uuid.UUID(int=1),
+        correlation_id="01J" + "0" * 23,
+    )
+
+
+def test_sort_key_is_clock_then_timestamp_text_then_id() -> None:
+    event = ev(7, 3, minute=5)
+    assert event_sort_key(event) == (3, "2026-01-01T00:05:00+00:00", event.event_id)
+
+
+def test_prepare_selects_types_orders_and_drops_duplicates() -> None:
+    a1, a2, b = ev(1, 2), ev(2, 1), ev(3, 0, kind="B")
+    assert prepare([a1, b, a2, a1], {"A"}) == [a2, a1]
+    assert prepare([a1, b, a2], None) == [b, a2, a1]
+    assert prepare([], {"A"}) == []
+
+
+def test_the_copy_with_the_smallest_key_wins() -> None:
+    late = ev(1, 5)
+    early = late.model_copy(update={"lamport_clock": 2})
+    assert prepare([late, early], None) == [early]
+    assert prepare([early, late], None) == [early]
+
+
+def test_conflicting_twins_resolve_the_same_way_in_any_order() -> None:
+    one = ev(1, 1, payload={"v": 1})
+    two = one.model_copy(update={"payload": {"v": 2}})
+    assert prepare([one, two], None) == prepare([two, one], None) == [one]
+
+
+def test_twins_with_unserialisable_payloads_still_resolve_deterministically() -> None:
+    class Opaque:
+        def __init__(self, tag: str) -> None:
+            self.tag = tag
+
+        def __repr__(self) -> str:
+            return f"Opaque({self.tag})"
+
+    one = ev(1, 1, payload={"v": Opaque("a")})
+    two = one.model_copy(update={"payload": {"v": Opaque("b")}})
+    winner = prepare([two, one], None)
+    assert winner == prepare([one, two], None)
+    assert len(winner) == 1
+
+
+def test_first_occurrences_keeps_input_order() -> None:
+    a, b = ev(1, 9), ev(2, 1)
+    assert first_occurrences([a, b, a]) == [a, b]
+
+
+class _Payload(BaseModel):
+    n: int
+
+
+def test_parse_payload_returns_model_or_error_never_raises() -> None:
+    model, error = parse_payload(_Payload, {"n": 3})
+    assert model == _Payload(n=3) and error is None
+    model, error = parse_payload(_Payload, {"n": "x"})
+    assert model is None and error is not None and "n" in str(error)
+    model, error = parse_payload(_Payload, None)
+    assert model is None and error is not None
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.integers(0, 20), st.integers(0, 3), st.integers(0, 2)), max_size=30),
+    st.randoms(use_true_random=False),
+)
+def test_prepare_is_independent_of_delivery_order_and_duplication(
+    specs: list[tuple[int, int, int]], rnd: random.Random
+) -> None:
+    events = [ev(n, clock, payload={"v": v}) for n, clock, v in specs]
+    delivered = events + [rnd.choice(events) for _ in range(len(events) // 2)] if events else []
+    shuffled = list(delivered)
+    rnd.shuffle(shuffled)
+    assert prepare(shuffled, None) == prepare(delivered, None)
+    ids = [e.event_id for e in prepare(delivered, None)]
+    assert len(ids) == len(set(ids))
