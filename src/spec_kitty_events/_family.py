@@ -22,8 +22,7 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 def schema_name_for(cls: type) -> str:
     """The schema file stem of a model or enum: its class name in snake_case.
 
-    ``GenerationBlockedBySemanticConflictPayload`` -> ``generation_blocked_by_semantic_conflict_payload``,
-    ``SyncLaneV1`` -> ``sync_lane_v1``.
+    ``GateFailedPayload`` -> ``gate_failed_payload``, ``SyncLaneV1`` -> ``sync_lane_v1``.
     """
     return _CAMEL_BOUNDARY.sub("_", cls.__name__).lower()
 

@@ -1,0 +1,266 @@
+"""Mission lifecycle: a mission starts, moves through phases, and completes or is cancelled.
+
+:func:`reduce_lifecycle_events` folds a mixed stream into the mission's state and, through
+the status reducer, the state of every work package.  The stream is ordered and
+de-duplicated once, by the shared pipeline, for both folds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Type
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from spec_kitty_events._family import EventFamily
+from spec_kitty_events._pipeline import parse_payload, prepare
+
+# Event and WPState are part of this module's namespace in 2.4.0: re-exported on purpose.
+from spec_kitty_events.models import Event as Event
+from spec_kitty_events.status import (
+    WP_STATUS_CHANGED,
+    TransitionAnomaly,
+    _member_text,
+    _reduce_prepared_status,
+)
+from spec_kitty_events.status import WPState as WPState
+
+# Informational version of the 2.x event contracts; no code reads it.  It is not the
+# envelope's ``schema_version`` (default "1.0.0") nor the package version.
+SCHEMA_VERSION = "2.0.0"
+
+MISSION_STARTED = "MissionStarted"
+MISSION_COMPLETED = "MissionCompleted"
+MISSION_CANCELLED = "MissionCancelled"
+PHASE_ENTERED = "PhaseEntered"
+REVIEW_ROLLBACK = "ReviewRollback"
+
+MISSION_EVENT_TYPES: FrozenSet[str] = frozenset(
+    {MISSION_STARTED, MISSION_COMPLETED, MISSION_CANCELLED, PHASE_ENTERED, REVIEW_ROLLBACK}
+)
+
+
+class MissionStatus(str, Enum):
+    """Where a mission stands.  Spelled ``cancelled`` (two l), unlike ``Lane.CANCELED``."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_MISSION_STATUSES: FrozenSet[MissionStatus] = frozenset(
+    {MissionStatus.COMPLETED, MissionStatus.CANCELLED}
+)
+
+
+# --- payloads --------------------------------------------------------------------------------
+
+
+class MissionStartedPayload(BaseModel):
+    """A mission begins, in its first phase."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mission_id: str = Field(..., min_length=1)
+    mission_type: str = Field(..., min_length=1)
+    initial_phase: str = Field(..., min_length=1)
+    actor: str = Field(..., min_length=1)
+
+
+class MissionCompletedPayload(BaseModel):
+    """A mission finished successfully."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mission_id: str = Field(..., min_length=1)
+    mission_type: str = Field(..., min_length=1)
+    final_phase: str = Field(..., min_length=1)
+    actor: str = Field(..., min_length=1)
+
+
+class MissionCancelledPayload(BaseModel):
+    """A mission was abandoned; ``cancelled_wp_ids`` is informational only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mission_id: str = Field(..., min_length=1)
+    reason: str = Field(..., min_length=1)
+    actor: str = Field(..., min_length=1)
+    cancelled_wp_ids: List[str] = Field(default_factory=list)
+
+
+class PhaseEnteredPayload(BaseModel):
+    """A mission moved into a phase."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mission_id: str = Field(..., min_length=1)
+    phase_name: str = Field(..., min_length=1)
+    previous_phase: Optional[str] = Field(default=None, min_length=1)
+    actor: str = Field(..., min_length=1)
+
+
+class ReviewRollbackPayload(BaseModel):
+    """A review sent the mission back to an earlier phase (WP lanes are not touched)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mission_id: str = Field(..., min_length=1)
+    review_ref: str = Field(..., min_length=1)
+    target_phase: str = Field(..., min_length=1)
+    affected_wp_ids: List[str] = Field(default_factory=list)
+    actor: str = Field(..., min_length=1)
+
+
+# Validator-table order; the family declaration and the reducer both read it.
+_MISSION_PAYLOADS: Tuple[Tuple[str, Type[BaseModel]], ...] = (
+    (MISSION_STARTED, MissionStartedPayload),
+    (MISSION_COMPLETED, MissionCompletedPayload),
+    (MISSION_CANCELLED, MissionCancelledPayload),
+    (PHASE_ENTERED, PhaseEnteredPayload),
+    (REVIEW_ROLLBACK, ReviewRollbackPayload),
+)
+_PAYLOAD_MODEL: Mapping[str, Type[BaseModel]] = dict(_MISSION_PAYLOADS)
+
+
+# --- reducer output --------------------------------------------------------------------------
+
+
+class LifecycleAnomaly(BaseModel):
+    """An event the lifecycle reducer did not apply, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    event_type: str
+    reason: str
+
+
+class ReducedMissionState(BaseModel):
+    """The mission's state and every work package's state after a stream is folded."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mission_id: Optional[str] = None
+    mission_status: Optional[MissionStatus] = None
+    mission_type: Optional[str] = None
+    current_phase: Optional[str] = None
+    phases_entered: Tuple[str, ...] = ()
+    wp_states: Dict[str, WPState] = Field(default_factory=dict)
+    anomalies: Tuple[LifecycleAnomaly, ...] = ()
+    event_count: int = 0
+    last_processed_event_id: Optional[str] = None
+
+
+# --- reducer ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _MissionFold:
+    """The mission part of the state while events are being applied."""
+
+    mission_id: Optional[str] = None
+    mission_type: Optional[str] = None
+    status: Optional[MissionStatus] = None
+    current_phase: Optional[str] = None
+    phases: List[str] = field(default_factory=list)
+    anomalies: List[LifecycleAnomaly] = field(default_factory=list)
+
+    def refuse(self, event: Event, reason: str) -> None:
+        self.anomalies.append(
+            LifecycleAnomaly(event_id=event.event_id, event_type=event.event_type, reason=reason)
+        )
+
+    def enter(self, phase: str) -> None:
+        self.current_phase = phase
+        self.phases.append(phase)
+
+
+def _mission_order(event: Event) -> Tuple[int, bool, str]:
+    """Clock first; within a clock a cancel comes after everything else, then by id.
+
+    Timestamps play no part here (2.4.0's rule, kept): "cancel beats re-open" at one clock.
+    """
+    return (event.lamport_clock, event.event_type == MISSION_CANCELLED, event.event_id)
+
+
+def _gatekeeping_refusal(fold: _MissionFold, event: Event) -> Optional[str]:
+    """Why the event cannot apply in the mission's current state, before its payload is read."""
+    if fold.status in TERMINAL_MISSION_STATUSES:
+        return f"Event after terminal state ({_member_text(fold.status)})"
+    if event.event_type == MISSION_STARTED:
+        return None if fold.mission_id is None else "Duplicate MissionStarted (first one wins)"
+    return "Event before MissionStarted" if fold.mission_id is None else None
+
+
+def _apply_payload(fold: _MissionFold, payload: BaseModel) -> None:
+    if isinstance(payload, MissionStartedPayload):
+        fold.mission_id = payload.mission_id
+        fold.mission_type = payload.mission_type
+        fold.status = MissionStatus.ACTIVE
+        fold.enter(payload.initial_phase)
+    elif isinstance(payload, PhaseEnteredPayload):
+        fold.enter(payload.phase_name)
+    elif isinstance(payload, ReviewRollbackPayload):
+        fold.enter(payload.target_phase)
+    elif isinstance(payload, MissionCompletedPayload):
+        fold.status = MissionStatus.COMPLETED
+    elif isinstance(payload, MissionCancelledPayload):
+        fold.status = MissionStatus.CANCELLED
+
+
+def _fold_mission(mission_events: List[Event]) -> _MissionFold:
+    fold = _MissionFold()
+    for event in sorted(mission_events, key=_mission_order):
+        refusal = _gatekeeping_refusal(fold, event)
+        if refusal is not None:
+            fold.refuse(event, refusal)
+            continue
+        payload, _error = parse_payload(_PAYLOAD_MODEL[event.event_type], event.payload)
+        if payload is None:
+            fold.refuse(event, f"Invalid {event.event_type} payload")
+        else:
+            _apply_payload(fold, payload)
+    return fold
+
+
+def _as_lifecycle_anomaly(anomaly: TransitionAnomaly) -> LifecycleAnomaly:
+    return LifecycleAnomaly(
+        event_id=anomaly.event_id,
+        event_type=WP_STATUS_CHANGED,
+        reason=f"WP {anomaly.wp_id}: {anomaly.reason}",
+    )
+
+
+def reduce_lifecycle_events(events: Sequence[Event]) -> ReducedMissionState:
+    """Fold a mixed stream into the mission's state and every WP's state.
+
+    Events of other types are not applied but are counted in ``event_count`` and may be the
+    ``last_processed_event_id``.  WP events are reduced whatever the mission's state.
+    """
+    if not events:
+        return ReducedMissionState()
+    unique = prepare(events)
+    mission = _fold_mission([e for e in unique if e.event_type in MISSION_EVENT_TYPES])
+    status = _reduce_prepared_status([e for e in unique if e.event_type == WP_STATUS_CHANGED])
+    wp_anomalies = [_as_lifecycle_anomaly(anomaly) for anomaly in status.anomalies]
+    return ReducedMissionState(
+        mission_id=mission.mission_id,
+        mission_status=mission.status,
+        mission_type=mission.mission_type,
+        current_phase=mission.current_phase,
+        phases_entered=tuple(mission.phases),
+        wp_states=status.wp_states,
+        anomalies=tuple(mission.anomalies + wp_anomalies),
+        event_count=len(unique),
+        last_processed_event_id=unique[-1].event_id,
+    )
+
+
+FAMILY = EventFamily(
+    name="lifecycle",
+    payloads=_MISSION_PAYLOADS,
+    schema_models=tuple(model for _, model in _MISSION_PAYLOADS),
+    fixture_category=None,
+)
