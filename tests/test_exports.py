@@ -341,3 +341,47 @@ def test_submodules_start_loading_in_contract_order() -> None:
         if not m.rsplit(".", 1)[1].startswith("_")
     ]
     assert order == list(PUBLIC_SUBMODULES)
+
+
+LAZY = [
+    "SNAPSHOT_FORMAT",
+    "AppliedBatch",
+    "DossierNamespaceKey",
+    "DossierNamespaceMismatchError",
+    "DossierProjection",
+    "RecoveringParity",
+    "build_snapshot_payload",
+    "diff_dossier_states",
+    "dossier_snapshot_hash",
+    "dossier_snapshot_projection",
+    "partition_by_namespace",
+    "recovering_parity",
+    "reduce_dossier_by_namespace",
+]
+
+
+@pytest.mark.parametrize("name", LAZY)
+def test_parity_toolkit_names_are_importable_from_the_root(name: str) -> None:
+    from spec_kitty_events import dossier_parity
+
+    assert getattr(spec_kitty_events, name) is getattr(dossier_parity, name)
+    assert name in dir(spec_kitty_events)
+    assert name not in spec_kitty_events.__all__
+
+
+def test_parity_toolkit_is_loaded_only_on_first_use() -> None:
+    code = (
+        "import sys, spec_kitty_events\n"
+        "before = 'spec_kitty_events.dossier_parity' in sys.modules\n"
+        "from spec_kitty_events import dossier_snapshot_hash\n"
+        "print(before, 'spec_kitty_events.dossier_parity' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True"]
+
+
+def test_unknown_root_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
+        _ = spec_kitty_events.not_a_name  # type: ignore[attr-defined]

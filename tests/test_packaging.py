@@ -74,6 +74,7 @@ def _expected_data_files() -> List[str]:
     fixtures = PACKAGE / "conformance" / "fixtures"
     files = [PACKAGE / "py.typed", *sorted((PACKAGE / "schemas").glob("*.schema.json"))]
     files += sorted(p for p in fixtures.rglob("*") if p.suffix in (".json", ".jsonl"))
+    files += sorted((PACKAGE / "conformance" / "vectors").rglob("*.json"))
     return [p.relative_to(PACKAGE.parent).as_posix() for p in files]
 
 
@@ -83,6 +84,7 @@ def test_wheel_contains_every_schema_and_fixture(wheel: Path) -> None:
     expected = _expected_data_files()
     assert len([n for n in expected if n.endswith(".schema.json")]) >= 52
     assert any(n.endswith(".jsonl") for n in expected)
+    assert any("/vectors/dossier_snapshot_hash/" in n for n in expected)
     missing = [name for name in expected if name not in names]
     assert missing == []
     assert "spec_kitty_events/conformance/test_pyargs_entrypoint.py" in names

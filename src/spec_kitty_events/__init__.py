@@ -7,6 +7,8 @@ into (the ``reduce_*`` functions).  Everything listed in ``__all__`` is importab
 the same objects live in their defining submodules.
 """
 
+from typing import TYPE_CHECKING, Any, List
+
 # The import order below is part of the contract: it is the order in which the submodules
 # start loading, and ``__all__`` follows it.
 from spec_kitty_events.models import (
@@ -207,7 +209,62 @@ from spec_kitty_events.dossier import (
     reduce_mission_dossier,
 )
 
+if TYPE_CHECKING:
+    from spec_kitty_events.dossier_parity import (
+        SNAPSHOT_FORMAT as SNAPSHOT_FORMAT,
+        AppliedBatch as AppliedBatch,
+        DossierNamespaceKey as DossierNamespaceKey,
+        DossierNamespaceMismatchError as DossierNamespaceMismatchError,
+        DossierProjection as DossierProjection,
+        RecoveringParity as RecoveringParity,
+        build_snapshot_payload as build_snapshot_payload,
+        diff_dossier_states as diff_dossier_states,
+        dossier_snapshot_hash as dossier_snapshot_hash,
+        dossier_snapshot_projection as dossier_snapshot_projection,
+        partition_by_namespace as partition_by_namespace,
+        recovering_parity as recovering_parity,
+        reduce_dossier_by_namespace as reduce_dossier_by_namespace,
+    )
+
 __version__ = "2.4.0"
+
+# Names added after 2.4.0 are importable from the root too, but their module is loaded on first
+# use: importing the package still loads exactly 2.4.0's fifteen submodules, and ``__all__``
+# keeps its 168 names.
+_LAZY_EXPORTS = {
+    name: "spec_kitty_events.dossier_parity"
+    for name in (
+        "SNAPSHOT_FORMAT",
+        "AppliedBatch",
+        "DossierNamespaceKey",
+        "DossierNamespaceMismatchError",
+        "DossierProjection",
+        "RecoveringParity",
+        "build_snapshot_payload",
+        "diff_dossier_states",
+        "dossier_snapshot_hash",
+        "dossier_snapshot_projection",
+        "partition_by_namespace",
+        "recovering_parity",
+        "reduce_dossier_by_namespace",
+    )
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY_EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'spec_kitty_events' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted({*globals(), *_LAZY_EXPORTS})
+
 
 __all__ = [
     "__version__",

@@ -17,9 +17,11 @@ from spec_kitty_events._families import fixture_categories
 
 __all__ = [
     "FixtureCase",
+    "HashVector",
     "ManifestEntry",
     "ManifestError",
     "load_fixtures",
+    "load_hash_vectors",
     "load_replay_stream",
     "manifest_entries",
     "read_fixture",
@@ -31,6 +33,10 @@ _VALID_CATEGORIES = frozenset(fixture_categories())
 _REPLAY_STREAM_TYPE = "replay_stream"
 _REDUCER_OUTPUT_TYPE = "reducer_output"
 _SPECIAL_FIXTURE_TYPES = frozenset({_REPLAY_STREAM_TYPE, _REDUCER_OUTPUT_TYPE})
+# Snapshot-hash test vectors live beside the fixtures, not in the manifest, so the manifest
+# keeps exactly the 68 entries of 2.4.0.
+_VECTORS_DIR = Path(__file__).parent / "vectors" / "dossier_snapshot_hash"
+_HASH_VECTOR_KEYS = ("id", "state", "projection", "snapshot_hash")
 _REQUIRED_KEYS = ("id", "path", "expected_result", "event_type", "notes", "min_version")
 _EXPECTED_RESULTS = ("valid", "invalid")
 
@@ -73,6 +79,17 @@ class FixtureCase:
     event_type: str
     notes: str
     min_version: str
+
+
+@dataclass(frozen=True)
+class HashVector:
+    """A dossier snapshot-hash test vector: a reducer output state, its projection and hash."""
+
+    id: str
+    state: Dict[str, Any]
+    projection: Any
+    snapshot_hash: str
+    notes: str
 
 
 # -- reading files with errors that say where -----------------------------------------------
@@ -219,3 +236,23 @@ def load_replay_stream(fixture_id: str) -> List[Dict[str, Any]]:
     if not path.is_file():
         raise FileNotFoundError(f"Replay stream file referenced in manifest does not exist: {path}")
     return _read_jsonl(path)
+
+
+def _hash_vector(path: Path) -> HashVector:
+    raw = _read_json(path)
+    missing = [key for key in _HASH_VECTOR_KEYS if not isinstance(raw, dict) or key not in raw]
+    if missing:
+        raise ValueError(f"Hash vector file {path} lacks {', '.join(missing)}")
+    return HashVector(
+        raw["id"], raw["state"], raw["projection"], raw["snapshot_hash"], raw.get("notes", "")
+    )
+
+
+def load_hash_vectors() -> List[HashVector]:
+    """The dossier snapshot-hash test vectors, in file-name order.
+
+    Each file holds ``id``, ``notes``, a ``MissionDossierState`` in its JSON form (``state``),
+    its ``projection`` and its ``snapshot_hash``.  Only the keys are checked here; the state is
+    not validated, so a consumer in any language can read the same files.
+    """
+    return [_hash_vector(path) for path in sorted(_VECTORS_DIR.glob("*.json"))]
