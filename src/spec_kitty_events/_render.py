@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Sequence
 
 from spec_kitty_events._jsonl import LineReport
 from spec_kitty_events._logcheck import Tally
+from spec_kitty_events.dossier import MissionDossierParityDriftDetectedPayload
 
 
 def line_report(report: LineReport) -> List[str]:
@@ -65,3 +66,16 @@ def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def drifts(
+    found: Sequence[MissionDossierParityDriftDetectedPayload], baseline: str, current: str
+) -> List[str]:
+    """One line per drift kind with the paths it concerns, under the two snapshot hashes."""
+    if not found:
+        return [f"no drift: both streams fold into snapshot {current}"]
+    lines = [f"baseline snapshot {baseline}", f"current  snapshot {current}"]
+    for drift in found:
+        paths = [identity.path for identity in drift.artifact_ids_changed or ()]
+        lines.append(f"{drift.drift_kind}: {', '.join(paths)}" if paths else drift.drift_kind)
+    return lines

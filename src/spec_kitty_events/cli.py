@@ -12,27 +12,54 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from stat import S_ISREG
-from typing import IO, Any, Callable, Dict, Iterable, Iterator, Optional, Sequence
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import click
 from pydantic import BaseModel
 
 from spec_kitty_events import _render
-from spec_kitty_events._jsonl import EventBatch, LineReport, iter_lines, read_events
+from spec_kitty_events._jsonl import (
+    EventBatch,
+    LineReport,
+    Problem,
+    iter_lines,
+    read_events,
+)
 from spec_kitty_events._logcheck import Tally, check_line, is_known_event_type
+from spec_kitty_events._store_url import (
+    STORE_ENV,
+    OpenedStore,
+    StoreURLError,
+    default_store_url,
+    open_event_store,
+    redacted_url,
+)
 from spec_kitty_events.collaboration import reduce_collaboration_events
-from spec_kitty_events.dossier import reduce_mission_dossier
+from spec_kitty_events.dossier import MissionDossierState, reduce_mission_dossier
+from spec_kitty_events.dossier_parity import (
+    diff_dossier_states,
+    dossier_snapshot_hash,
+    dossier_snapshot_projection,
+    reduce_dossier_by_namespace,
+)
 from spec_kitty_events.glossary import reduce_glossary_events
 from spec_kitty_events.lifecycle import reduce_lifecycle_events
 from spec_kitty_events.mission_next import reduce_mission_next_events
-from spec_kitty_events.models import Event, SpecKittyEventsError
+from spec_kitty_events.models import Event, SpecKittyEventsError, StorageError
 from spec_kitty_events.status import reduce_status_events
 
 FORMATS = click.Choice(["text", "json"])
 MODES = click.Choice(["strict", "permissive"])
 # Files smaller than this finish before a progress bar would be worth drawing.
 PROGRESS_MIN_BYTES = 4 * 1024 * 1024
+# Events appended to a store per transaction by `ingest`.
+INGEST_BATCH = 1000
+STORE_HELP = (
+    "Event store URL: sqlite:///PATH (relative), sqlite:////PATH (absolute) or "
+    f"postgresql://...; default ${STORE_ENV} or sqlite:///spec-kitty-events.db."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -109,26 +136,66 @@ REDUCERS: Dict[str, Reducer] = {
 
 @main.command()
 @click.argument("kind", type=click.Choice(sorted(REDUCERS)))
-@click.argument("file", type=click.File("rb"))
+@click.argument("file", type=click.File("rb"), required=False)
+@click.option("--store", "store_url", metavar="URL",
+              help="Read the events from this store instead of FILE. " + STORE_HELP)
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="text for people; json is the reducer output's model_dump(mode='json').")
 @click.option("--mode", type=MODES, default="strict", show_default=True,
               help="collaboration and glossary only: strict raises on unknown participants "
                    "or bad payloads, permissive records them as anomalies.")
-def reduce(kind: str, file: IO[bytes], fmt: str, mode: str) -> None:
-    """Fold the events of FILE ('-' for stdin) with the KIND reducer and print the state.
+@click.option("--by-namespace", is_flag=True,
+              help="dossier only: split the stream by namespace and print one state per "
+                   "namespace (events without a readable namespace under 'null').")
+def reduce(kind: str, file: Optional[IO[bytes]], store_url: Optional[str], fmt: str, mode: str,
+           by_namespace: bool) -> None:
+    """Fold the events of FILE ('-' for stdin), or of a store, with the KIND reducer.
 
     Lines that are not valid envelopes are reported on stderr and left out of the fold; the
     exit status is then 1, although the state of the remaining events is still printed.
     """
-    batch = read_events(file)
-    _report_rejected(batch)
-    try:
-        state = REDUCERS[kind](batch.events, mode)
-    except (SpecKittyEventsError, ValueError) as error:
-        raise click.ClickException(f"{kind} reducer refused the stream: {error}") from None
-    _print_state(state.model_dump(mode="json"), fmt)
+    if by_namespace and kind != "dossier":
+        raise click.UsageError("--by-namespace applies to the dossier reducer only")
+    batch = _events_from(file, store_url)
+    with _refusals(kind):
+        if by_namespace:
+            states = reduce_dossier_by_namespace(batch.events)
+            dumped: Any = {_namespace_label(key): state.model_dump(mode="json")
+                           for key, state in states.items()}
+        else:
+            dumped = REDUCERS[kind](batch.events, mode).model_dump(mode="json")
+    _print_state(dumped, fmt)
     sys.exit(1 if batch.rejected else 0)
+
+
+def _namespace_label(key: Optional[Sequence[str]]) -> str:
+    return "null" if key is None else "/".join(key)
+
+
+@contextmanager
+def _refusals(what: str) -> Iterator[None]:
+    """Turn a reducer's documented refusal into a one-line error instead of a traceback."""
+    try:
+        yield
+    except (SpecKittyEventsError, ValueError) as error:
+        raise click.ClickException(f"{what} reducer refused the stream: {error}") from None
+
+
+def _events_from(file: Optional[IO[bytes]], store_url: Optional[str]) -> EventBatch:
+    """The events to fold: from a JSONL file (bad lines reported) or from a store."""
+    if (file is None) == (store_url is None):
+        raise click.UsageError("give either FILE or --store URL")
+    if file is not None:
+        batch = read_events(file)
+        _report_rejected(batch)
+        return batch
+    assert store_url is not None
+    with _opened_store(store_url) as store:
+        try:
+            events = store.load_all_events()
+        except StorageError as error:
+            raise click.ClickException(str(error)) from None
+    return EventBatch(events, [], len(events))
 
 
 def _report_rejected(batch: EventBatch) -> None:
@@ -148,6 +215,140 @@ def _print_state(dumped: Any, fmt: str) -> None:
         click.echo(json.dumps(dumped, indent=2, sort_keys=False, ensure_ascii=False))
     else:
         click.echo("\n".join(_render.tree(dumped)))
+
+
+# ----------------------------------------------------------------------------------- ingest
+
+
+@main.command()
+@click.argument("file", type=click.File("rb"))
+@click.option("--store", "store_url", metavar="URL", default=None, help=STORE_HELP)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="text for people; json prints one JSON object per rejected line, then a "
+                   "summary.")
+def ingest(file: IO[bytes], store_url: Optional[str], fmt: str) -> None:
+    """Validate FILE ('-' for stdin) line by line and append the good events to a store.
+
+    Bad lines are reported as `validate` reports them and not stored; an event whose id is
+    already stored with different content is rejected by the store and reported by line.
+    Appending the same file twice stores every event once.  Exit status 1 when any line was
+    rejected.
+    """
+    url = store_url or default_store_url()
+    tally = Tally()
+    pending: List[Tuple[int, Event]] = []
+    with _opened_store(url) as store:
+        before = store.count()
+        for raw in iter_lines(file):
+            # The envelope check is Event's own model, so a line it accepts builds an Event.
+            report = check_line(raw)
+            tally.add(report, _unchecked_type(report))
+            if not report.ok:
+                _emit_report(report, fmt)
+                continue
+            pending.append((raw.line, Event.model_validate(raw.value)))
+            if len(pending) >= INGEST_BATCH:
+                _append(store, pending, tally, fmt)
+        _append(store, pending, tally, fmt)
+        added = store.count() - before
+    label = redacted_url(url)
+    if fmt == "json":
+        summary = {**tally.as_json(), "store": label, "new_events": added}
+        click.echo(json.dumps({"summary": summary}, sort_keys=True))
+    else:
+        click.echo(f"{_render.summary(tally)}; {added} new events stored in {label}")
+    sys.exit(1 if tally.invalid else 0)
+
+
+def _append(store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally,
+            fmt: str) -> None:
+    """Append a batch in one transaction; if the store refuses it, find the refused lines."""
+    if not pending:
+        return
+    try:
+        store.save_events([event for _, event in pending])
+    except StorageError:
+        for line, event in pending:
+            try:
+                store.save_event(event)
+            except StorageError as error:
+                tally.valid -= 1
+                tally.invalid += 1
+                report = LineReport(line, event.event_id, event.event_type,
+                                    (Problem("store", "event_id", str(error)),))
+                _emit_report(report, fmt)
+    pending.clear()
+
+
+@contextmanager
+def _opened_store(url: str) -> Iterator[OpenedStore]:
+    try:
+        store = open_event_store(url)
+    except StoreURLError as error:
+        raise click.BadParameter(str(error), param_hint="'--store'") from None
+    except (StorageError, ImportError) as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+# ------------------------------------------------------------------------------ hash / diff
+
+
+@main.command("hash")
+@click.argument("file", type=click.File("rb"))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="json adds the projection the hash is computed over.")
+def hash_command(file: IO[bytes], fmt: str) -> None:
+    """Print the canonical snapshot hash of the dossier stream in FILE.
+
+    The formula is documented in docs/dossier-parity.md: SHA-256 over the RFC 8785 JSON of a
+    projection of the reduced dossier state.
+    """
+    state, rejected = _dossier_state(file)
+    digest = dossier_snapshot_hash(state)
+    if fmt == "json":
+        click.echo(json.dumps({"snapshot_hash": digest,
+                               "projection": dossier_snapshot_projection(state)},
+                              indent=2, ensure_ascii=False))
+    else:
+        click.echo(digest)
+    sys.exit(1 if rejected else 0)
+
+
+@main.command()
+@click.argument("baseline", type=click.File("rb"))
+@click.argument("current", type=click.File("rb"))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="json prints the drift payloads (MissionDossierParityDriftDetected).")
+def diff(baseline: IO[bytes], current: IO[bytes], fmt: str) -> None:
+    """Compare two dossier streams (say, the CLI's and the SaaS's) and describe any drift.
+
+    Exit status 0 when the two fold into the same dossier, 1 when they drift (or a line was
+    rejected), as with diff(1).
+    """
+    base_state, base_rejected = _dossier_state(baseline)
+    current_state, current_rejected = _dossier_state(current)
+    with _refusals("dossier"):
+        drifts = diff_dossier_states(base_state, current_state)
+    if fmt == "json":
+        click.echo(json.dumps([d.model_dump(mode="json") for d in drifts], indent=2,
+                              ensure_ascii=False))
+    else:
+        for line in _render.drifts(drifts, dossier_snapshot_hash(base_state),
+                                   dossier_snapshot_hash(current_state)):
+            click.echo(line)
+    sys.exit(1 if drifts or base_rejected or current_rejected else 0)
+
+
+def _dossier_state(file: IO[bytes]) -> Tuple[MissionDossierState, bool]:
+    batch = read_events(file)
+    _report_rejected(batch)
+    with _refusals("dossier"):
+        state = reduce_mission_dossier(batch.events)
+    return state, bool(batch.rejected)
 
 
 # ---------------------------------------------------------------------------------- schemas
