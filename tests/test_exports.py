@@ -385,3 +385,9 @@ def test_parity_toolkit_is_loaded_only_on_first_use() -> None:
 def test_unknown_root_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
         _ = spec_kitty_events.not_a_name  # type: ignore[attr-defined]
+
+
+def test_lazy_root_names_are_exactly_the_toolkit_public_names() -> None:
+    from spec_kitty_events import dossier_parity
+
+    assert sorted(LAZY) == sorted(dossier_parity.__all__)
