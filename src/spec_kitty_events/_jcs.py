@@ -8,18 +8,11 @@ ECMAScript's shortest round-trip form (``1e+21``, ``0.000001``, ``1e-7``).
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, List
 
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-}
+_encode_string = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def canonicalize(value: Any) -> bytes:
@@ -83,17 +76,9 @@ def _utf16_units(text: str) -> bytes:
 
 
 def _string(text: str) -> str:
-    chars = ['"']
-    for char in text:
-        escaped = _ESCAPES.get(char)
-        if escaped is not None:
-            chars.append(escaped)
-        elif char < " ":
-            chars.append(f"\\u{ord(char):04x}")
-        else:
-            chars.append(char)
-    chars.append('"')
-    return "".join(chars)
+    # Python's JSON string encoder with ensure_ascii=False escapes exactly what RFC 8785 asks
+    # for ('"', '\\', \b \f \n \r \t, other controls as lower-case \u00xx) and nothing more.
+    return _encode_string(text)
 
 
 def _number(value: float) -> str:

@@ -111,3 +111,39 @@ def test_numbers_match_ecmascript_json_stringify(values: list[float]) -> None:
         ["node", "-e", script], input=hexes, capture_output=True, text=True, check=True
     ).stdout.split()
     assert [canonicalize(v).decode() for v in values] == out
+
+
+def _reference_string(text: str) -> str:
+    """RFC 8785 §3.2.2.2 written out: escape only what the RFC names."""
+    named = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
+             "\t": "\\t"}
+    body = "".join(
+        named.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in text
+    )
+    return f'"{body}"'
+
+
+@settings(max_examples=300)
+@given(st.text())
+def test_strings_escape_exactly_what_the_rfc_names(text: str) -> None:
+    assert canonicalize(text) == _reference_string(text).encode("utf-8")
+
+
+def test_a_lone_surrogate_cannot_be_canonicalized() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        canonicalize("\ud800")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@settings(max_examples=30)
+@given(st.lists(st.text(), min_size=1, max_size=50))
+def test_strings_match_ecmascript_json_stringify(values: list[str]) -> None:
+    script = (
+        "const vs=JSON.parse(require('fs').readFileSync(0,'utf8'));"
+        "process.stdout.write(JSON.stringify(vs.map(v=>JSON.stringify(v))));"
+    )
+    out = subprocess.run(
+        ["node", "-e", script], input=json.dumps(values), capture_output=True,
+        encoding="utf-8", check=True,
+    ).stdout
+    assert [canonicalize(v).decode("utf-8") for v in values] == json.loads(out)
