@@ -109,3 +109,21 @@ def test_prepare_is_independent_of_delivery_order_and_duplication(
     assert prepare(shuffled, None) == prepare(delivered, None)
     ids = [e.event_id for e in prepare(delivered, None)]
     assert len(ids) == len(set(ids))
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.integers(0, 4), st.integers(0, 5), st.booleans()),
+        max_size=40,
+    )
+)
+def test_prepare_orders_exactly_by_the_public_sort_key(
+    specs: list[tuple[int, int, int, bool]],
+) -> None:
+    events = [
+        ev(n, clock, minute=minute, kind="A" if keep else "B") for n, clock, minute, keep in specs
+    ]
+    prepared = prepare(events, {"A"})
+    assert prepared == sorted(prepared, key=event_sort_key)
+    assert {e.event_id for e in prepared} == {e.event_id for e in events if e.event_type == "A"}
