@@ -96,7 +96,7 @@ def envelope_facts(value: Any) -> Tuple[Optional[str], Optional[str]]:
     )
 
 
-def not_an_object(value: Any) -> Problem:
+def _not_an_object(value: Any) -> Problem:
     return Problem("json", "", f"line is a JSON {_json_kind(value)}, not an object")
 
 
@@ -154,13 +154,21 @@ def read_events(lines: Iterable[bytes]) -> EventBatch:
     return EventBatch(events, rejected, count)
 
 
-def parse_event(raw: RawLine) -> Union[Event, LineReport]:
-    """The line's :class:`Event`, or the report of why it is not one."""
+def unusable_line(raw: RawLine) -> Optional[LineReport]:
+    """The report for a line that is not even a JSON object (bad bytes, bad JSON, a scalar)."""
     if raw.problem is not None:
         return LineReport(raw.line, None, None, (raw.problem,))
-    event_id, event_type = envelope_facts(raw.value)
     if not isinstance(raw.value, dict):
-        return LineReport(raw.line, None, None, (not_an_object(raw.value),))
+        return LineReport(raw.line, None, None, (_not_an_object(raw.value),))
+    return None
+
+
+def parse_event(raw: RawLine) -> Union[Event, LineReport]:
+    """The line's :class:`Event`, or the report of why it is not one."""
+    unusable = unusable_line(raw)
+    if unusable is not None:
+        return unusable
+    event_id, event_type = envelope_facts(raw.value)
     try:
         return Event.model_validate(raw.value)
     except PydanticValidationError as error:

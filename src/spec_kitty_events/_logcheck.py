@@ -17,7 +17,7 @@ from spec_kitty_events._jsonl import (
     RawLine,
     envelope_facts,
     join_path,
-    not_an_object,
+    unusable_line,
 )
 from spec_kitty_events.conformance.validators import (
     _EVENT_TYPE_TO_MODEL,
@@ -66,10 +66,9 @@ def is_known_event_type(event_type: Optional[str]) -> bool:
 
 def check_line(raw: RawLine, *, strict_types: bool = False) -> LineReport:
     """Judge one decoded line as an envelope and, when its type is known, its payload."""
-    if raw.problem is not None:
-        return LineReport(raw.line, None, None, (raw.problem,))
-    if not isinstance(raw.value, dict):
-        return LineReport(raw.line, None, None, (not_an_object(raw.value),))
+    unusable = unusable_line(raw)
+    if unusable is not None:
+        return unusable
     event_id, event_type = envelope_facts(raw.value)
     problems = _violations(validate_event(raw.value, ENVELOPE_TYPE), "envelope", "")
     payload = raw.value.get("payload")
