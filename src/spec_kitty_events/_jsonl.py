@@ -84,10 +84,8 @@ def _decode(number: int, raw: bytes) -> RawLine:
         return RawLine(number, None, Problem("json", "", reason))
 
 
-def envelope_facts(value: Any) -> Tuple[Optional[str], Optional[str]]:
-    """Best-effort ``(event_id, event_type)`` of a decoded line, for reports."""
-    if not isinstance(value, dict):
-        return None, None
+def envelope_facts(value: Dict[str, Any]) -> Tuple[Optional[str], Optional[str]]:
+    """Best-effort ``(event_id, event_type)`` of a decoded JSON object, for reports."""
     event_id = value.get("event_id")
     event_type = value.get("event_type")
     return (
