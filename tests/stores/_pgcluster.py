@@ -58,9 +58,12 @@ def _as_server_user() -> List[str]:
     """Command prefix that runs the server as a non-root user (empty when we are not root)."""
     if os.geteuid() != 0:
         return []
-    if shutil.which("runuser") is None:
+    # runuser lives in sbin, which a minimal PATH may leave out.
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    runuser = shutil.which("runuser", path=search)
+    if runuser is None:
         raise ClusterUnavailable("running as root and 'runuser' is missing, so initdb cannot run")
-    return ["runuser", "-u", "postgres", "--"]
+    return [runuser, "-u", "postgres", "--"]
 
 
 def _run(command: List[str], what: str) -> None:
