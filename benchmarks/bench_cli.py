@@ -56,6 +56,12 @@ def run(quick: bool) -> List[Figure]:
     floor = best_of(lambda: _floor(lines))
     measured = best_of(lambda: _validate(lines))
     return [
-        Figure("validate (envelope + payload, both layers)", count, "lines", measured,
-               "json.loads", floor)
+        Figure(
+            "validate (envelope + payload, both layers)",
+            count,
+            "lines",
+            measured,
+            "json.loads",
+            floor,
+        )
     ]

@@ -62,9 +62,7 @@ def _parse_figure(count: int) -> Figure:
     lines = [json.dumps(_envelope(n, 100)) for n in range(count)]
     floor = best_of(lambda: [json.loads(line) for line in lines])
     seconds = best_of(lambda: [Event.model_validate_json(line) for line in lines])
-    return Figure(
-        "Event.model_validate_json", count, "events", seconds, "json.loads", floor, None
-    )
+    return Figure("Event.model_validate_json", count, "events", seconds, "json.loads", floor, None)
 
 
 def _copy_figure(count: int) -> Figure:

@@ -68,23 +68,38 @@ class _Stream:
 def _check(scope: str) -> Dict[str, Any]:
     conflict = {"term": "t", "nature": "drift", "severity": "low", "description": "d"}
     return {
-        "mission_id": _MISSION, "scope_id": scope, "step_id": "s", "conflicts": [conflict],
-        "severity": "low", "confidence": 0.5, "recommended_action": "warn",
+        "mission_id": _MISSION,
+        "scope_id": scope,
+        "step_id": "s",
+        "conflicts": [conflict],
+        "severity": "low",
+        "confidence": 0.5,
+        "recommended_action": "warn",
         "effective_strictness": "medium",
     }
 
 
 def _request(scope: str, check_id: str) -> Dict[str, Any]:
     return {
-        "mission_id": _MISSION, "scope_id": scope, "step_id": "s",
-        "semantic_check_event_id": check_id, "term": "t", "question": "q",
-        "options": ["a", "b"], "urgency": "low", "actor": "checker",
+        "mission_id": _MISSION,
+        "scope_id": scope,
+        "step_id": "s",
+        "semantic_check_event_id": check_id,
+        "term": "t",
+        "question": "q",
+        "options": ["a", "b"],
+        "urgency": "low",
+        "actor": "checker",
     }
 
 
 def _resolve(request_id: str) -> Dict[str, Any]:
-    return {"mission_id": _MISSION, "clarification_event_id": request_id,
-            "selected_meaning": "a", "actor": "reviewer"}
+    return {
+        "mission_id": _MISSION,
+        "clarification_event_id": request_id,
+        "selected_meaning": "a",
+        "actor": "reviewer",
+    }
 
 
 class _GlossaryMix(_Stream):
@@ -97,26 +112,47 @@ class _GlossaryMix(_Stream):
         self.open_requests: Dict[str, List[str]] = {}
         self.checks: List[tuple[str, str]] = []
         for scope in _SCOPES:
-            self.emit("GlossaryScopeActivated", {"mission_id": _MISSION, "scope_id": scope,
-                                                 "scope_type": "team_domain",
-                                                 "glossary_version_id": "v1"})
+            self.emit(
+                "GlossaryScopeActivated",
+                {
+                    "mission_id": _MISSION,
+                    "scope_id": scope,
+                    "scope_type": "team_domain",
+                    "glossary_version_id": "v1",
+                },
+            )
 
     def observe(self) -> None:
         key = (self.rng.choice(_SCOPES), f"term-{self.rng.randrange(500)}")
         self.observed.append(key)
-        self.emit("TermCandidateObserved", {
-            "mission_id": _MISSION, "scope_id": key[0], "step_id": "s", "term_surface": key[1],
-            "confidence": 0.8, "actor": "extractor", "step_metadata": {"primitive": "plan"},
-        })
+        self.emit(
+            "TermCandidateObserved",
+            {
+                "mission_id": _MISSION,
+                "scope_id": key[0],
+                "step_id": "s",
+                "term_surface": key[1],
+                "confidence": 0.8,
+                "actor": "extractor",
+                "step_metadata": {"primitive": "plan"},
+            },
+        )
 
     def sense(self) -> None:
         if not self.observed:
             return self.observe()
         scope, term = self.rng.choice(self.observed)
-        self.emit("GlossarySenseUpdated", {
-            "mission_id": _MISSION, "scope_id": scope, "term_surface": term,
-            "after_sense": "meaning", "reason": "r", "actor": "reviewer",
-        })
+        self.emit(
+            "GlossarySenseUpdated",
+            {
+                "mission_id": _MISSION,
+                "scope_id": scope,
+                "term_surface": term,
+                "after_sense": "meaning",
+                "reason": "r",
+                "actor": "reviewer",
+            },
+        )
         return None
 
     def check(self) -> None:
@@ -131,8 +167,9 @@ class _GlossaryMix(_Stream):
         scope, check_id = self.rng.choice(self.checks)
         if len(self.open_requests[check_id]) >= 3:
             return self.resolve_for(check_id)
-        self.open_requests[check_id].append(self.emit("GlossaryClarificationRequested",
-                                                      _request(scope, check_id)))
+        self.open_requests[check_id].append(
+            self.emit("GlossaryClarificationRequested", _request(scope, check_id))
+        )
         return None
 
     def resolve(self) -> None:
@@ -147,20 +184,38 @@ class _GlossaryMix(_Stream):
 
     def block(self) -> None:
         check_ids = [c for _, c in self.checks[-2:]] or ["none"]
-        self.emit("GenerationBlockedBySemanticConflict", {
-            "mission_id": _MISSION, "step_id": "s", "conflict_event_ids": check_ids,
-            "blocking_strictness": "max",
-        })
+        self.emit(
+            "GenerationBlockedBySemanticConflict",
+            {
+                "mission_id": _MISSION,
+                "step_id": "s",
+                "conflict_event_ids": check_ids,
+                "blocking_strictness": "max",
+            },
+        )
 
     def strictness(self) -> None:
-        self.emit("GlossaryStrictnessSet", {"mission_id": _MISSION, "actor": "lead",
-                                            "new_strictness": self.rng.choice(("off", "max"))})
+        self.emit(
+            "GlossaryStrictnessSet",
+            {
+                "mission_id": _MISSION,
+                "actor": "lead",
+                "new_strictness": self.rng.choice(("off", "max")),
+            },
+        )
 
 
 def glossary_mixed(size: int) -> List[Event]:
     mix = _GlossaryMix(random.Random(7))
-    steps: List[Callable[[], None]] = [mix.observe, mix.sense, mix.check, mix.request,
-                                       mix.resolve, mix.block, mix.strictness]
+    steps: List[Callable[[], None]] = [
+        mix.observe,
+        mix.sense,
+        mix.check,
+        mix.request,
+        mix.resolve,
+        mix.block,
+        mix.strictness,
+    ]
     weights = [30, 10, 12, 20, 18, 5, 5]
     while len(mix.events) < size:
         mix.rng.choices(steps, weights)[0]()
@@ -169,9 +224,15 @@ def glossary_mixed(size: int) -> List[Event]:
 
 def glossary_clarification_heavy(size: int) -> List[Event]:
     stream = _Stream()
-    stream.emit("GlossaryScopeActivated", {"mission_id": _MISSION, "scope_id": "team",
-                                           "scope_type": "team_domain",
-                                           "glossary_version_id": "v1"})
+    stream.emit(
+        "GlossaryScopeActivated",
+        {
+            "mission_id": _MISSION,
+            "scope_id": "team",
+            "scope_type": "team_domain",
+            "glossary_version_id": "v1",
+        },
+    )
     while len(stream.events) + 5 <= size:
         check_id = stream.emit("SemanticCheckEvaluated", _check("team"))
         first = stream.emit("GlossaryClarificationRequested", _request("team", check_id))
@@ -189,12 +250,22 @@ def mission_run(size: int) -> List[Event]:
     while len(stream.events) + 5 <= size - 1:
         step, decision = f"step-{n}", f"input:{n}"
         stream.emit("NextStepIssued", {**run, "step_id": step, "agent_id": "agent"})
-        stream.emit("DecisionInputRequested", {**run, "decision_id": decision, "step_id": step,
-                                               "question": "q", "options": ["a", "b"]})
+        stream.emit(
+            "DecisionInputRequested",
+            {
+                **run,
+                "decision_id": decision,
+                "step_id": step,
+                "question": "q",
+                "options": ["a", "b"],
+            },
+        )
         stream.emit("DecisionInputAnswered", {**run, "decision_id": decision, "answer": "a"})
         stream.emit("NextStepPlanned", {"run_id": "run-bench"})
-        stream.emit("NextStepAutoCompleted", {**run, "step_id": step, "agent_id": "agent",
-                                              "result": "success"})
+        stream.emit(
+            "NextStepAutoCompleted",
+            {**run, "step_id": step, "agent_id": "agent", "result": "success"},
+        )
         n += 1
     stream.emit("MissionRunCompleted", {**run, "mission_key": "bench"})
     return stream.events
@@ -232,12 +303,24 @@ def run(quick: bool) -> List[Figure]:
     state = mission_next.reduce_mission_next_events(runs)
     assert state.anomalies == () and len(state.completed_steps) > size // 6
     return [
-        _figure("reduce_glossary_events strict, mixed stream", mixed,
-                lambda: glossary.reduce_glossary_events(mixed)),
-        _figure("reduce_glossary_events permissive, mixed stream", mixed,
-                lambda: glossary.reduce_glossary_events(mixed, mode="permissive")),
-        _figure("reduce_glossary_events, clarification-heavy", heavy,
-                lambda: glossary.reduce_glossary_events(heavy)),
-        _figure("reduce_mission_next_events, one long run", runs,
-                lambda: mission_next.reduce_mission_next_events(runs)),
+        _figure(
+            "reduce_glossary_events strict, mixed stream",
+            mixed,
+            lambda: glossary.reduce_glossary_events(mixed),
+        ),
+        _figure(
+            "reduce_glossary_events permissive, mixed stream",
+            mixed,
+            lambda: glossary.reduce_glossary_events(mixed, mode="permissive"),
+        ),
+        _figure(
+            "reduce_glossary_events, clarification-heavy",
+            heavy,
+            lambda: glossary.reduce_glossary_events(heavy),
+        ),
+        _figure(
+            "reduce_mission_next_events, one long run",
+            runs,
+            lambda: mission_next.reduce_mission_next_events(runs),
+        ),
     ]

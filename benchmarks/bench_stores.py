@@ -93,8 +93,15 @@ def _sqlite_figures(events: List[Event], repeat: int) -> List[Figure]:
                 "SELECT event_id, body FROM events ORDER BY lamport_clock, node_id, seq"
             ).fetchall()
 
-        figures = _figures("sqlite", len(events), repeat, adapter_append, plain_append,
-                           loaded.load_all_events, plain_select)
+        figures = _figures(
+            "sqlite",
+            len(events),
+            repeat,
+            adapter_append,
+            plain_append,
+            loaded.load_all_events,
+            plain_select,
+        )
         plain.close()
         loaded.close()
     return figures
@@ -162,8 +169,15 @@ def _postgres_figures(events: List[Event], repeat: int, dsn: str) -> List[Figure
             b"SELECT event_id, body FROM spec_kitty_events ORDER BY lamport_clock, node_id, seq"
         ).fetchall()
 
-    figures = _figures("postgres", len(events), repeat, adapter_append, plain_append,
-                       loaded.load_all_events, plain_select)
+    figures = _figures(
+        "postgres",
+        len(events),
+        repeat,
+        adapter_append,
+        plain_append,
+        loaded.load_all_events,
+        plain_select,
+    )
     plain.close()
     loaded.close()
     return figures
@@ -183,13 +197,20 @@ def _figures(
 ) -> List[Figure]:
     return [
         Figure(
-            f"{backend} save_events, batches of {BATCH:,}", count, "events",
-            best_of(adapter_append, repeat), "executemany of the same rows",
+            f"{backend} save_events, batches of {BATCH:,}",
+            count,
+            "events",
+            best_of(adapter_append, repeat),
+            "executemany of the same rows",
             best_of(plain_append, repeat),
         ),
         Figure(
-            f"{backend} load_all_events", count, "events", best_of(adapter_load, repeat),
-            "plain SELECT of the bodies", best_of(plain_select, repeat),
+            f"{backend} load_all_events",
+            count,
+            "events",
+            best_of(adapter_load, repeat),
+            "plain SELECT of the bodies",
+            best_of(plain_select, repeat),
         ),
     ]
 

@@ -14,6 +14,7 @@ PY="$VENV/bin/python"
 
 echo "== ruff"
 "$PY" -m ruff check src tests benchmarks scripts
+"$PY" -m ruff format --check src tests benchmarks scripts
 echo "== mypy --strict"
 "$PY" -m mypy --strict src/spec_kitty_events
 if [ -f src/spec_kitty_events/schemas/generate.py ]; then

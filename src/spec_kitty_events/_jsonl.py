@@ -172,4 +172,3 @@ def parse_event(raw: RawLine) -> Union[Event, LineReport]:
     except PydanticValidationError as error:
         problems = tuple(pydantic_problems(error, "envelope"))
         return LineReport(raw.line, event_id, event_type, problems)
-

@@ -59,8 +59,10 @@ class Tally:
 
 
 def is_known_event_type(event_type: Optional[str]) -> bool:
-    return event_type is not None and event_type != ENVELOPE_TYPE and (
-        event_type in _EVENT_TYPE_TO_MODEL
+    return (
+        event_type is not None
+        and event_type != ENVELOPE_TYPE
+        and (event_type in _EVENT_TYPE_TO_MODEL)
     )
 
 
@@ -76,9 +78,7 @@ def check_line(raw: RawLine, *, strict_types: bool = False) -> LineReport:
         assert event_type is not None
         problems += _violations(validate_event(payload, event_type), "payload", "payload")
     elif strict_types and event_type is not None and not is_known_event_type(event_type):
-        problems.append(
-            Problem("payload", "event_type", f"unknown event type {event_type!r}")
-        )
+        problems.append(Problem("payload", "event_type", f"unknown event type {event_type!r}"))
     return LineReport(raw.line, event_id, event_type, tuple(problems))
 
 
@@ -102,4 +102,3 @@ def _dotted(json_path: str) -> str:
     path = json_path[1:] if json_path.startswith("$") else json_path
     path = path.replace("[", ".").replace("]", "").replace("'", "")
     return path.lstrip(".")
-

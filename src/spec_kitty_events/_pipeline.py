@@ -107,4 +107,3 @@ def parse_payload(model: Type[M], payload: Any) -> Tuple[Optional[M], Optional[E
         return model.model_validate(payload), None
     except (PydanticValidationError, ValueError, TypeError) as error:
         return None, error
-

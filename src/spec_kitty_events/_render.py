@@ -16,7 +16,8 @@ def line_report(report: LineReport) -> List[str]:
     if facts:
         where += f" ({', '.join(facts)})"
     return [
-        f"{where}: {problem.field}: {problem.message}" if problem.field
+        f"{where}: {problem.field}: {problem.message}"
+        if problem.field
         else f"{where}: {problem.message}"
         for problem in report.problems
     ]

@@ -36,7 +36,7 @@ def default_store_url() -> str:
 def open_event_store(url: str) -> OpenedStore:
     """The event store ``url`` names; raises :class:`StoreURLError` for an unknown form."""
     if url.startswith(_SQLITE):
-        path = url[len(_SQLITE):]
+        path = url[len(_SQLITE) :]
         if not path:
             raise StoreURLError(f"no file path in store URL {url!r}")
         return SQLiteEventStore(path)

@@ -73,12 +73,24 @@ def main() -> None:
 
 @main.command()
 @click.argument("file", type=click.File("rb"))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-              help="text for people; json prints one JSON object per bad line, then a summary.")
-@click.option("--strict-types", is_flag=True,
-              help="Count events of a type this library does not know as bad lines.")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr (default: on for large files on a terminal).")
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="text",
+    show_default=True,
+    help="text for people; json prints one JSON object per bad line, then a summary.",
+)
+@click.option(
+    "--strict-types",
+    is_flag=True,
+    help="Count events of a type this library does not know as bad lines.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: on for large files on a terminal).",
+)
 def validate(file: IO[bytes], fmt: str, strict_types: bool, progress: Optional[bool]) -> None:
     """Check every line of FILE ('-' for stdin) as an envelope and through validate_event.
 
@@ -137,18 +149,42 @@ REDUCERS: Dict[str, Reducer] = {
 @main.command()
 @click.argument("kind", type=click.Choice(sorted(REDUCERS)))
 @click.argument("file", type=click.File("rb"), required=False)
-@click.option("--store", "store_url", metavar="URL",
-              help="Read the events from this store instead of FILE. " + STORE_HELP)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-              help="text for people; json is the reducer output's model_dump(mode='json').")
-@click.option("--mode", type=MODES, default="strict", show_default=True,
-              help="collaboration and glossary only: strict raises on unknown participants "
-                   "or bad payloads, permissive records them as anomalies.")
-@click.option("--by-namespace", is_flag=True,
-              help="dossier only: split the stream by namespace and print one state per "
-                   "namespace (events without a readable namespace under 'null').")
-def reduce(kind: str, file: Optional[IO[bytes]], store_url: Optional[str], fmt: str, mode: str,
-           by_namespace: bool) -> None:
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    help="Read the events from this store instead of FILE. " + STORE_HELP,
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="text",
+    show_default=True,
+    help="text for people; json is the reducer output's model_dump(mode='json').",
+)
+@click.option(
+    "--mode",
+    type=MODES,
+    default="strict",
+    show_default=True,
+    help="collaboration and glossary only: strict raises on unknown participants "
+    "or bad payloads, permissive records them as anomalies.",
+)
+@click.option(
+    "--by-namespace",
+    is_flag=True,
+    help="dossier only: split the stream by namespace and print one state per "
+    "namespace (events without a readable namespace under 'null').",
+)
+def reduce(
+    kind: str,
+    file: Optional[IO[bytes]],
+    store_url: Optional[str],
+    fmt: str,
+    mode: str,
+    by_namespace: bool,
+) -> None:
     """Fold the events of FILE ('-' for stdin), or of a store, with the KIND reducer.
 
     Lines that are not valid envelopes are reported on stderr and left out of the fold; the
@@ -160,8 +196,10 @@ def reduce(kind: str, file: Optional[IO[bytes]], store_url: Optional[str], fmt: 
     with _refusals(kind):
         if by_namespace:
             states = reduce_dossier_by_namespace(batch.events)
-            dumped: Any = {_namespace_label(key): state.model_dump(mode="json")
-                           for key, state in states.items()}
+            dumped: Any = {
+                _namespace_label(key): state.model_dump(mode="json")
+                for key, state in states.items()
+            }
         else:
             dumped = REDUCERS[kind](batch.events, mode).model_dump(mode="json")
     _print_state(dumped, fmt)
@@ -223,9 +261,14 @@ def _print_state(dumped: Any, fmt: str) -> None:
 @main.command()
 @click.argument("file", type=click.File("rb"))
 @click.option("--store", "store_url", metavar="URL", default=None, help=STORE_HELP)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-              help="text for people; json prints one JSON object per rejected line, then a "
-                   "summary.")
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="text",
+    show_default=True,
+    help="text for people; json prints one JSON object per rejected line, then a summary.",
+)
 def ingest(file: IO[bytes], store_url: Optional[str], fmt: str) -> None:
     """Validate FILE ('-' for stdin) line by line and append the good events to a store.
 
@@ -260,8 +303,7 @@ def ingest(file: IO[bytes], store_url: Optional[str], fmt: str) -> None:
     sys.exit(1 if tally.invalid else 0)
 
 
-def _append(store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally,
-            fmt: str) -> None:
+def _append(store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally, fmt: str) -> None:
     """Append a batch in one transaction; if the store refuses it, find the refused lines."""
     if not pending:
         return
@@ -274,8 +316,12 @@ def _append(store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally,
             except StorageError as error:
                 tally.valid -= 1
                 tally.invalid += 1
-                report = LineReport(line, event.event_id, event.event_type,
-                                    (Problem("store", "event_id", str(error)),))
+                report = LineReport(
+                    line,
+                    event.event_id,
+                    event.event_type,
+                    (Problem("store", "event_id", str(error)),),
+                )
                 _emit_report(report, fmt)
     pending.clear()
 
@@ -299,8 +345,14 @@ def _opened_store(url: str) -> Iterator[OpenedStore]:
 
 @main.command("hash")
 @click.argument("file", type=click.File("rb"))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-              help="json adds the projection the hash is computed over.")
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="text",
+    show_default=True,
+    help="json adds the projection the hash is computed over.",
+)
 def hash_command(file: IO[bytes], fmt: str) -> None:
     """Print the canonical snapshot hash of the dossier stream in FILE.
 
@@ -310,9 +362,13 @@ def hash_command(file: IO[bytes], fmt: str) -> None:
     state, rejected = _dossier_state(file)
     digest = dossier_snapshot_hash(state)
     if fmt == "json":
-        click.echo(json.dumps({"snapshot_hash": digest,
-                               "projection": dossier_snapshot_projection(state)},
-                              indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"snapshot_hash": digest, "projection": dossier_snapshot_projection(state)},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         click.echo(digest)
     sys.exit(1 if rejected else 0)
@@ -321,8 +377,14 @@ def hash_command(file: IO[bytes], fmt: str) -> None:
 @main.command()
 @click.argument("baseline", type=click.File("rb"))
 @click.argument("current", type=click.File("rb"))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-              help="json prints the drift payloads (MissionDossierParityDriftDetected).")
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="text",
+    show_default=True,
+    help="json prints the drift payloads (MissionDossierParityDriftDetected).",
+)
 def diff(baseline: IO[bytes], current: IO[bytes], fmt: str) -> None:
     """Compare two dossier streams (say, the CLI's and the SaaS's) and describe any drift.
 
@@ -334,11 +396,13 @@ def diff(baseline: IO[bytes], current: IO[bytes], fmt: str) -> None:
     with _refusals("dossier"):
         drifts = diff_dossier_states(base_state, current_state)
     if fmt == "json":
-        click.echo(json.dumps([d.model_dump(mode="json") for d in drifts], indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps([d.model_dump(mode="json") for d in drifts], indent=2, ensure_ascii=False)
+        )
     else:
-        for line in _render.drifts(drifts, dossier_snapshot_hash(base_state),
-                                   dossier_snapshot_hash(current_state)):
+        for line in _render.drifts(
+            drifts, dossier_snapshot_hash(base_state), dossier_snapshot_hash(current_state)
+        ):
             click.echo(line)
     sys.exit(1 if drifts or base_rejected or current_rejected else 0)
 
@@ -408,8 +472,10 @@ def conformance(pytest_args: Sequence[str]) -> None:
 
 def _lines_with_progress(file: IO[bytes], progress: Optional[bool]) -> Iterable[bytes]:
     size = _regular_file_size(file)
-    wanted = progress if progress is not None else (
-        size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
+    wanted = (
+        progress
+        if progress is not None
+        else (size is not None and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty())
     )
     if not wanted or size is None:
         return file

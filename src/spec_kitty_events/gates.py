@@ -87,8 +87,7 @@ class UnknownConclusionError(SpecKittyEventsError):
     def __init__(self, conclusion: str) -> None:
         self.conclusion = conclusion
         super().__init__(
-            f"Unknown check_run conclusion: {conclusion!r}. "
-            f"Known values: {_KNOWN_CONCLUSIONS_TEXT}"
+            f"Unknown check_run conclusion: {conclusion!r}. Known values: {_KNOWN_CONCLUSIONS_TEXT}"
         )
 
 

@@ -169,9 +169,7 @@ class SemanticCheckEvaluatedPayload(BaseModel):
     recommended_action: _RecommendedAction = Field(
         ..., description="What the checker recommends doing with the step."
     )
-    effective_strictness: _Strictness = Field(
-        ..., description="Strictness the checker applied."
-    )
+    effective_strictness: _Strictness = Field(..., description="Strictness the checker applied.")
     step_metadata: Dict[str, str] = Field(
         default_factory=dict, description="Free-form string context about the step."
     )

@@ -290,9 +290,7 @@ class _RunFold:
         else:
             # The alias gate already validated a run-scoped completion: reuse it.
             payload = (
-                alias_completion
-                if alias_completion is not None
-                else self._parse(event, event_type)
+                alias_completion if alias_completion is not None else self._parse(event, event_type)
             )
             if payload is not None and self._belongs_to_run(event, payload):
                 self._apply_run_event(event, payload)
@@ -328,9 +326,7 @@ class _RunFold:
     def _belongs_to_run(self, event: Event, payload: _RunPayload) -> bool:
         if payload.run_id == self.run_id:
             return True
-        self._anomaly(
-            event, f"run_id mismatch: expected '{self.run_id}', got '{payload.run_id}'"
-        )
+        self._anomaly(event, f"run_id mismatch: expected '{self.run_id}', got '{payload.run_id}'")
         return False
 
     def _apply_run_event(self, event: Event, payload: _RunPayload) -> None:

@@ -418,10 +418,7 @@ def _refusal(payload: StatusTransitionPayload, expected: Optional[Lane]) -> Opti
     """
     source = payload.from_lane
     if source is not expected:
-        return (
-            f"from_lane mismatch: expected {_member_text(expected)}, "
-            f"got {_member_text(source)}"
-        )
+        return f"from_lane mismatch: expected {_member_text(expected)}, got {_member_text(source)}"
     pair = (source, payload.to_lane)
     if pair not in _GUARDS and (payload.force or pair in _LEGAL_WITHOUT_FORCE):
         return None  # the common case, decided without building a violation list
@@ -454,8 +451,16 @@ class _WPTrack:
     the group is judged against it, so concurrent moves do not see each other.
     """
 
-    __slots__ = ("clock", "deferred", "evidence", "first_applied", "group_start", "lane",
-                 "last_event", "snapshot")
+    __slots__ = (
+        "clock",
+        "deferred",
+        "evidence",
+        "first_applied",
+        "group_start",
+        "lane",
+        "last_event",
+        "snapshot",
+    )
 
     def __init__(self) -> None:
         self.clock = -1

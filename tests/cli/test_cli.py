@@ -220,8 +220,9 @@ def test_reduce_collaboration_strict_failure_is_a_clear_error(tmp_path: Path) ->
     assert "collaboration reducer refused the stream" in strict.stderr
     assert "ghost" in strict.stderr
     assert "Traceback" not in strict.stderr
-    permissive = run("reduce", "collaboration", "--mode", "permissive", "--format", "json",
-                     str(path))
+    permissive = run(
+        "reduce", "collaboration", "--mode", "permissive", "--format", "json", str(path)
+    )
     assert permissive.returncode == 0, permissive.stderr
     assert json.loads(permissive.stdout)["anomalies"]
 
@@ -246,8 +247,15 @@ def test_schemas_export_and_check(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["validate"], ["reduce"], ["schemas"], ["schemas", "export"], ["schemas", "check"],
-     ["conformance"]],
+    [
+        [],
+        ["validate"],
+        ["reduce"],
+        ["schemas"],
+        ["schemas", "export"],
+        ["schemas", "check"],
+        ["conformance"],
+    ],
 )
 def test_every_command_has_help(command: List[str]) -> None:
     result = run(*command, "--help")
@@ -258,7 +266,9 @@ def test_every_command_has_help(command: List[str]) -> None:
 def test_python_dash_m_runs_the_same_cli(good_file: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "spec_kitty_events", "validate", str(good_file)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0
     assert "3 lines checked" in result.stdout
@@ -275,7 +285,10 @@ def _max_rss_kib(args: List[str]) -> int:
     )
     out = subprocess.run(
         [sys.executable, "-c", wrapper, *_script(), *args],
-        capture_output=True, text=True, check=True, timeout=600,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
     )
     rss, _, summary = out.stdout.strip().partition(" ")
     assert "0 invalid" in summary, summary
@@ -283,10 +296,16 @@ def _max_rss_kib(args: List[str]) -> int:
 
 
 def test_validate_runs_in_constant_memory_on_a_50_mb_file(tmp_path: Path) -> None:
-    line = json.dumps(
-        envelope(7, "WPStatusChanged", {**status_payload("WP01", None, "planned"),
-                                        "reason": "x" * 300})
-    ).encode() + b"\n"
+    line = (
+        json.dumps(
+            envelope(
+                7,
+                "WPStatusChanged",
+                {**status_payload("WP01", None, "planned"), "reason": "x" * 300},
+            )
+        ).encode()
+        + b"\n"
+    )
     big = tmp_path / "big.jsonl"
     with big.open("wb") as out:
         chunk = line * 1000
@@ -308,9 +327,13 @@ def test_missing_click_is_explained(tmp_path: Path) -> None:
     blocker.write_text("raise ImportError('blocked for the test')\n")
     result = subprocess.run(
         [sys.executable, "-c", "from spec_kitty_events._entry import run; run()"],
-        capture_output=True, text=True, timeout=60,
-        env={**os.environ,
-             "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+        },
     )
     assert result.returncode == 2
     assert "pip install 'spec-kitty-events[cli]'" in result.stderr
@@ -361,8 +384,9 @@ def test_reduce_status_example_lists_the_illegal_jump_as_an_anomaly() -> None:
 
 
 def test_reduce_mission_next_example_completes_the_run() -> None:
-    result = run("reduce", "mission-next", "--format", "json",
-                 str(EXAMPLES / "mission_next_run.jsonl"))
+    result = run(
+        "reduce", "mission-next", "--format", "json", str(EXAMPLES / "mission_next_run.jsonl")
+    )
     assert result.returncode == 0, result.stderr
     state = json.loads(result.stdout)
     assert state["run_status"] == "completed"
@@ -395,9 +419,14 @@ def test_conformance_command_runs_the_consumer_suite() -> None:
 def test_conformance_without_pytest_is_explained(tmp_path: Path) -> None:
     (tmp_path / "pytest.py").write_text("raise ImportError('blocked for the test')\n")
     result = subprocess.run(
-        [*_script(), "conformance"], capture_output=True, text=True, timeout=60,
-        env={**os.environ,
-             "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"},
+        [*_script(), "conformance"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+        },
     )
     assert result.returncode == 1
     assert "the conformance suite needs pytest" in result.stderr

@@ -66,7 +66,10 @@ def test_default_store_comes_from_the_environment(tmp_path: Path) -> None:
 
 def run_env(extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*_script(), *args], capture_output=True, text=True, timeout=120,
+        [*_script(), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, **extra},
     )
 
@@ -116,7 +119,9 @@ def test_hash_prints_the_canonical_snapshot_hash() -> None:
     assert as_json["snapshot_hash"] == digest
     assert as_json["projection"]["format"] == "spec-kitty-dossier-snapshot/1"
     assert [a["path"].rsplit("/", 1)[1] for a in as_json["projection"]["artifacts"]] == [
-        "plan.md", "spec.md", "tasks.md",
+        "plan.md",
+        "spec.md",
+        "tasks.md",
     ]
 
 

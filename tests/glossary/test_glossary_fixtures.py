@@ -19,33 +19,78 @@ FIXTURES = Path(spec_kitty_events.__file__).parent / "conformance" / "fixtures"
 CHECK_ID = "01HTESTCHECK00000000000001"
 
 EXPECTED = [
-    ("glossary-scope-activated-valid", "glossary/valid/glossary_scope_activated.json",
-     "GlossaryScopeActivated", "valid"),
-    ("glossary-term-candidate-observed-valid", "glossary/valid/term_candidate_observed.json",
-     "TermCandidateObserved", "valid"),
-    ("glossary-semantic-check-block-valid", "glossary/valid/semantic_check_evaluated_block.json",
-     "SemanticCheckEvaluated", "valid"),
-    ("glossary-semantic-check-warn-valid", "glossary/valid/semantic_check_evaluated_warn.json",
-     "SemanticCheckEvaluated", "valid"),
-    ("glossary-generation-blocked-valid", "glossary/valid/generation_blocked.json",
-     "GenerationBlockedBySemanticConflict", "valid"),
-    ("glossary-clarification-requested-valid",
-     "glossary/valid/glossary_clarification_requested.json",
-     "GlossaryClarificationRequested", "valid"),
-    ("glossary-clarification-resolved-valid",
-     "glossary/valid/glossary_clarification_resolved.json",
-     "GlossaryClarificationResolved", "valid"),
-    ("glossary-sense-updated-valid", "glossary/valid/glossary_sense_updated.json",
-     "GlossarySenseUpdated", "valid"),
-    ("glossary-strictness-set-valid", "glossary/valid/glossary_strictness_set.json",
-     "GlossaryStrictnessSet", "valid"),
-    ("glossary-semantic-check-missing-step-id",
-     "glossary/invalid/semantic_check_missing_step_id.json", "SemanticCheckEvaluated", "invalid"),
-    ("glossary-scope-invalid-type", "glossary/invalid/glossary_scope_invalid_type.json",
-     "GlossaryScopeActivated", "invalid"),
-    ("glossary-clarification-missing-check-ref",
-     "glossary/invalid/clarification_missing_check_ref.json",
-     "GlossaryClarificationRequested", "invalid"),
+    (
+        "glossary-scope-activated-valid",
+        "glossary/valid/glossary_scope_activated.json",
+        "GlossaryScopeActivated",
+        "valid",
+    ),
+    (
+        "glossary-term-candidate-observed-valid",
+        "glossary/valid/term_candidate_observed.json",
+        "TermCandidateObserved",
+        "valid",
+    ),
+    (
+        "glossary-semantic-check-block-valid",
+        "glossary/valid/semantic_check_evaluated_block.json",
+        "SemanticCheckEvaluated",
+        "valid",
+    ),
+    (
+        "glossary-semantic-check-warn-valid",
+        "glossary/valid/semantic_check_evaluated_warn.json",
+        "SemanticCheckEvaluated",
+        "valid",
+    ),
+    (
+        "glossary-generation-blocked-valid",
+        "glossary/valid/generation_blocked.json",
+        "GenerationBlockedBySemanticConflict",
+        "valid",
+    ),
+    (
+        "glossary-clarification-requested-valid",
+        "glossary/valid/glossary_clarification_requested.json",
+        "GlossaryClarificationRequested",
+        "valid",
+    ),
+    (
+        "glossary-clarification-resolved-valid",
+        "glossary/valid/glossary_clarification_resolved.json",
+        "GlossaryClarificationResolved",
+        "valid",
+    ),
+    (
+        "glossary-sense-updated-valid",
+        "glossary/valid/glossary_sense_updated.json",
+        "GlossarySenseUpdated",
+        "valid",
+    ),
+    (
+        "glossary-strictness-set-valid",
+        "glossary/valid/glossary_strictness_set.json",
+        "GlossaryStrictnessSet",
+        "valid",
+    ),
+    (
+        "glossary-semantic-check-missing-step-id",
+        "glossary/invalid/semantic_check_missing_step_id.json",
+        "SemanticCheckEvaluated",
+        "invalid",
+    ),
+    (
+        "glossary-scope-invalid-type",
+        "glossary/invalid/glossary_scope_invalid_type.json",
+        "GlossaryScopeActivated",
+        "invalid",
+    ),
+    (
+        "glossary-clarification-missing-check-ref",
+        "glossary/invalid/clarification_missing_check_ref.json",
+        "GlossaryClarificationRequested",
+        "invalid",
+    ),
 ]
 INVALID_FIELD = {
     "glossary-semantic-check-missing-step-id": ("step_id", "missing"),
@@ -78,8 +123,9 @@ def test_folders_hold_exactly_the_listed_files() -> None:
     assert len(list((FIXTURES / "glossary/invalid").glob("*.json"))) == 3
 
 
-@pytest.mark.parametrize(("fixture_id", "path", "event_type", "expected"), EXPECTED,
-                         ids=[row[0] for row in EXPECTED])
+@pytest.mark.parametrize(
+    ("fixture_id", "path", "event_type", "expected"), EXPECTED, ids=[row[0] for row in EXPECTED]
+)
 def test_verdicts_on_model_and_schema_layers(
     fixture_id: str, path: str, event_type: str, expected: str
 ) -> None:
@@ -136,10 +182,17 @@ def _wrapped(names: List[str], *, check_id: str | None = None) -> List[Event]:
 
 
 def test_block_sequence_reduces_strictly() -> None:
-    state = g.reduce_glossary_events(_wrapped([
-        "glossary_scope_activated", "glossary_strictness_set", "term_candidate_observed",
-        "semantic_check_evaluated_block", "generation_blocked",
-    ]))
+    state = g.reduce_glossary_events(
+        _wrapped(
+            [
+                "glossary_scope_activated",
+                "glossary_strictness_set",
+                "term_candidate_observed",
+                "semantic_check_evaluated_block",
+                "generation_blocked",
+            ]
+        )
+    )
     assert state.current_strictness == "max"
     assert len(state.generation_blocks) == 1
     assert state.generation_blocks[0].blocking_strictness == "max"
@@ -150,9 +203,15 @@ def test_block_sequence_reduces_strictly() -> None:
 
 
 def test_warn_sequence_has_no_generation_block() -> None:
-    state = g.reduce_glossary_events(_wrapped([
-        "glossary_scope_activated", "term_candidate_observed", "semantic_check_evaluated_warn",
-    ]))
+    state = g.reduce_glossary_events(
+        _wrapped(
+            [
+                "glossary_scope_activated",
+                "term_candidate_observed",
+                "semantic_check_evaluated_warn",
+            ]
+        )
+    )
     assert [(c.severity, c.recommended_action) for c in state.semantic_checks] == [
         ("medium", "warn")
     ]
@@ -160,8 +219,9 @@ def test_warn_sequence_has_no_generation_block() -> None:
 
 
 def test_four_requests_on_the_block_check_hit_the_burst_cap() -> None:
-    events = _wrapped(["glossary_scope_activated", "semantic_check_evaluated_block"],
-                      check_id=CHECK_ID)
+    events = _wrapped(
+        ["glossary_scope_activated", "semantic_check_evaluated_block"], check_id=CHECK_ID
+    )
     request = _payload("glossary_clarification_requested")
     events += [event(n, "GlossaryClarificationRequested", request) for n in range(3, 7)]
     with pytest.raises(SpecKittyEventsError, match="Clarification burst cap exceeded"):

@@ -36,28 +36,60 @@ VALID: Dict[Type[BaseModel], Callable[..., Dict[str, Any]]] = {
 
 REQUIRED = {
     g.GlossaryScopeActivatedPayload: [
-        "mission_id", "scope_id", "scope_type", "glossary_version_id",
+        "mission_id",
+        "scope_id",
+        "scope_type",
+        "glossary_version_id",
     ],
     g.TermCandidateObservedPayload: [
-        "mission_id", "scope_id", "step_id", "term_surface", "confidence", "actor",
+        "mission_id",
+        "scope_id",
+        "step_id",
+        "term_surface",
+        "confidence",
+        "actor",
     ],
     g.GlossarySenseUpdatedPayload: [
-        "mission_id", "scope_id", "term_surface", "after_sense", "reason", "actor",
+        "mission_id",
+        "scope_id",
+        "term_surface",
+        "after_sense",
+        "reason",
+        "actor",
     ],
     g.GlossaryStrictnessSetPayload: ["mission_id", "new_strictness", "actor"],
     g.SemanticCheckEvaluatedPayload: [
-        "mission_id", "scope_id", "step_id", "conflicts", "severity", "confidence",
-        "recommended_action", "effective_strictness",
+        "mission_id",
+        "scope_id",
+        "step_id",
+        "conflicts",
+        "severity",
+        "confidence",
+        "recommended_action",
+        "effective_strictness",
     ],
     g.GlossaryClarificationRequestedPayload: [
-        "mission_id", "scope_id", "step_id", "semantic_check_event_id", "term", "question",
-        "options", "urgency", "actor",
+        "mission_id",
+        "scope_id",
+        "step_id",
+        "semantic_check_event_id",
+        "term",
+        "question",
+        "options",
+        "urgency",
+        "actor",
     ],
     g.GlossaryClarificationResolvedPayload: [
-        "mission_id", "clarification_event_id", "selected_meaning", "actor",
+        "mission_id",
+        "clarification_event_id",
+        "selected_meaning",
+        "actor",
     ],
     g.GenerationBlockedBySemanticConflictPayload: [
-        "mission_id", "step_id", "conflict_event_ids", "blocking_strictness",
+        "mission_id",
+        "step_id",
+        "conflict_event_ids",
+        "blocking_strictness",
     ],
     g.SemanticConflictEntry: ["term", "nature", "severity", "description"],
 }
@@ -67,15 +99,27 @@ NON_EMPTY = {
     g.GlossaryScopeActivatedPayload: ["mission_id", "scope_id", "glossary_version_id"],
     g.TermCandidateObservedPayload: ["mission_id", "scope_id", "step_id", "term_surface", "actor"],
     g.GlossarySenseUpdatedPayload: [
-        "mission_id", "scope_id", "term_surface", "after_sense", "actor",
+        "mission_id",
+        "scope_id",
+        "term_surface",
+        "after_sense",
+        "actor",
     ],
     g.GlossaryStrictnessSetPayload: ["mission_id", "actor"],
     g.SemanticCheckEvaluatedPayload: ["mission_id", "scope_id", "step_id"],
     g.GlossaryClarificationRequestedPayload: [
-        "mission_id", "scope_id", "step_id", "semantic_check_event_id", "term", "actor",
+        "mission_id",
+        "scope_id",
+        "step_id",
+        "semantic_check_event_id",
+        "term",
+        "actor",
     ],
     g.GlossaryClarificationResolvedPayload: [
-        "mission_id", "clarification_event_id", "selected_meaning", "actor",
+        "mission_id",
+        "clarification_event_id",
+        "selected_meaning",
+        "actor",
     ],
     g.GenerationBlockedBySemanticConflictPayload: ["mission_id", "step_id"],
     g.SemanticConflictEntry: ["term"],
@@ -157,17 +201,29 @@ def test_empty_strings_allowed_where_unconstrained(model: Type[BaseModel], field
 @pytest.mark.parametrize(
     ("model", "field", "allowed", "rejected"),
     [
-        (g.GlossaryScopeActivatedPayload, "scope_type",
-         ["spec_kitty_core", "team_domain", "audience_domain", "mission_local"], "invalid_scope"),
+        (
+            g.GlossaryScopeActivatedPayload,
+            "scope_type",
+            ["spec_kitty_core", "team_domain", "audience_domain", "mission_local"],
+            "invalid_scope",
+        ),
         (g.GlossaryStrictnessSetPayload, "new_strictness", ["off", "medium", "max"], "strict"),
-        (g.GlossaryStrictnessSetPayload, "previous_strictness", ["off", "medium", "max", None],
-         "high"),
+        (
+            g.GlossaryStrictnessSetPayload,
+            "previous_strictness",
+            ["off", "medium", "max", None],
+            "high",
+        ),
         (g.SemanticCheckEvaluatedPayload, "severity", ["low", "medium", "high"], "critical"),
         (g.SemanticCheckEvaluatedPayload, "recommended_action", ["block", "warn", "pass"], "stop"),
         (g.SemanticCheckEvaluatedPayload, "effective_strictness", ["off", "medium", "max"], "Max"),
         (g.GlossaryClarificationRequestedPayload, "urgency", ["low", "medium", "high"], "urgent"),
-        (g.GenerationBlockedBySemanticConflictPayload, "blocking_strictness", ["medium", "max"],
-         "off"),
+        (
+            g.GenerationBlockedBySemanticConflictPayload,
+            "blocking_strictness",
+            ["medium", "max"],
+            "off",
+        ),
         (g.SemanticConflictEntry, "nature", ["overloaded", "drift", "ambiguous"], "conflict"),
         (g.SemanticConflictEntry, "severity", ["low", "medium", "high"], "none"),
     ],
@@ -269,7 +325,11 @@ def test_anomaly_and_record_models() -> None:
     assert record.resolved is False
     assert record.resolution_event_id is None
     assert list(g.ClarificationRecord.model_fields) == [
-        "request_event_id", "semantic_check_event_id", "term", "resolved", "resolution_event_id",
+        "request_event_id",
+        "semantic_check_event_id",
+        "term",
+        "resolved",
+        "resolution_event_id",
     ]
     with pytest.raises(ValidationError):
         record.resolved = True  # type: ignore[misc]
@@ -285,9 +345,18 @@ def test_empty_state_defaults() -> None:
     assert state.strictness_history == () and state.clarifications == ()
     assert state.semantic_checks == () and state.generation_blocks == () and state.anomalies == ()
     assert list(g.ReducedGlossaryState.model_fields) == [
-        "mission_id", "active_scopes", "current_strictness", "strictness_history",
-        "term_candidates", "term_senses", "clarifications", "semantic_checks",
-        "generation_blocks", "anomalies", "event_count", "last_processed_event_id",
+        "mission_id",
+        "active_scopes",
+        "current_strictness",
+        "strictness_history",
+        "term_candidates",
+        "term_senses",
+        "clarifications",
+        "semantic_checks",
+        "generation_blocks",
+        "anomalies",
+        "event_count",
+        "last_processed_event_id",
     ]
 
 
@@ -295,15 +364,25 @@ def test_family_declaration() -> None:
     assert g.FAMILY.name == "glossary"
     assert g.FAMILY.fixture_category == "glossary"
     assert g.FAMILY.event_types == (
-        "GlossaryScopeActivated", "TermCandidateObserved", "SemanticCheckEvaluated",
-        "GlossaryClarificationRequested", "GlossaryClarificationResolved",
-        "GlossarySenseUpdated", "GenerationBlockedBySemanticConflict", "GlossaryStrictnessSet",
+        "GlossaryScopeActivated",
+        "TermCandidateObserved",
+        "SemanticCheckEvaluated",
+        "GlossaryClarificationRequested",
+        "GlossaryClarificationResolved",
+        "GlossarySenseUpdated",
+        "GenerationBlockedBySemanticConflict",
+        "GlossaryStrictnessSet",
     )
     assert [m.__name__ for m in g.FAMILY.schema_models] == [
-        "SemanticConflictEntry", "GlossaryScopeActivatedPayload", "TermCandidateObservedPayload",
-        "GlossarySenseUpdatedPayload", "GlossaryStrictnessSetPayload",
-        "SemanticCheckEvaluatedPayload", "GlossaryClarificationRequestedPayload",
-        "GlossaryClarificationResolvedPayload", "GenerationBlockedBySemanticConflictPayload",
+        "SemanticConflictEntry",
+        "GlossaryScopeActivatedPayload",
+        "TermCandidateObservedPayload",
+        "GlossarySenseUpdatedPayload",
+        "GlossaryStrictnessSetPayload",
+        "SemanticCheckEvaluatedPayload",
+        "GlossaryClarificationRequestedPayload",
+        "GlossaryClarificationResolvedPayload",
+        "GenerationBlockedBySemanticConflictPayload",
     ]
     assert dict(g.FAMILY.payloads)["GlossaryStrictnessSet"] is g.GlossaryStrictnessSetPayload
 

@@ -31,8 +31,22 @@ from spec_kitty_events.models import Event, SpecKittyEventsError
 SCOPES = ["s1", "s2"]
 TERMS = ["t1", "t2"]
 # Clarification kinds are over-weighted so bursts, caps and resolutions are common.
-KINDS = ["activate", "observe", "sense", "check", "check", "request", "request", "request",
-         "request", "resolve", "resolve", "block", "strictness", "malformed"]
+KINDS = [
+    "activate",
+    "observe",
+    "sense",
+    "check",
+    "check",
+    "request",
+    "request",
+    "request",
+    "request",
+    "resolve",
+    "resolve",
+    "block",
+    "strictness",
+    "malformed",
+]
 
 step = st.tuples(
     st.sampled_from(KINDS),
@@ -85,8 +99,10 @@ def deliveries(draw: st.DrawFn) -> Tuple[List[Event], List[Event]]:
     events = _build(draw(st.lists(step, min_size=1, max_size=30)))
     redelivered = draw(st.lists(st.sampled_from(events), max_size=10))
     # A late redelivery carries a larger clock: the original must still win.
-    late = [e.model_copy(update={"lamport_clock": e.lamport_clock + 7})
-            for e in draw(st.lists(st.sampled_from(events), max_size=3))]
+    late = [
+        e.model_copy(update={"lamport_clock": e.lamport_clock + 7})
+        for e in draw(st.lists(st.sampled_from(events), max_size=3))
+    ]
     shuffled = draw(st.permutations(events + redelivered + late))
     return events, shuffled
 
@@ -133,14 +149,19 @@ def _naive_clarifications(ordered: List[Event]) -> List[ClarificationRecord]:
                 1 for r in records if r.semantic_check_event_id == ref and not r.resolved
             )
             if ref in checks and open_count < 3:
-                records.append(ClarificationRecord(request_event_id=e.event_id,
-                                                   semantic_check_event_id=ref,
-                                                   term=e.payload["term"]))
+                records.append(
+                    ClarificationRecord(
+                        request_event_id=e.event_id,
+                        semantic_check_event_id=ref,
+                        term=e.payload["term"],
+                    )
+                )
         elif e.event_type == "GlossaryClarificationResolved":
             for i, r in enumerate(records):
                 if r.request_event_id == e.payload["clarification_event_id"]:
-                    records[i] = r.model_copy(update={"resolved": True,
-                                                      "resolution_event_id": e.event_id})
+                    records[i] = r.model_copy(
+                        update={"resolved": True, "resolution_event_id": e.event_id}
+                    )
                     break
     return records
 
@@ -154,8 +175,11 @@ def test_indexed_clarifications_match_the_scanning_rule(
     state = reduce_glossary_events(shuffled, mode="permissive")
     assert list(state.clarifications) == _naive_clarifications(ordered)
     for check_id in {r.semantic_check_event_id for r in state.clarifications}:
-        unresolved = [r for r in state.clarifications
-                      if r.semantic_check_event_id == check_id and not r.resolved]
+        unresolved = [
+            r
+            for r in state.clarifications
+            if r.semantic_check_event_id == check_id and not r.resolved
+        ]
         assert len(unresolved) <= 3
 
 

@@ -128,8 +128,11 @@ def test_scope_activation_last_wins_and_keeps_position() -> None:
 def test_strictness_history_and_current() -> None:
     events = [
         event(1, "GlossaryStrictnessSet", strictness_set(new_strictness="off")),
-        event(2, "GlossaryStrictnessSet", strictness_set(new_strictness="max",
-                                                         previous_strictness="medium")),
+        event(
+            2,
+            "GlossaryStrictnessSet",
+            strictness_set(new_strictness="max", previous_strictness="medium"),
+        ),
     ]
     state = reduce_glossary_events(events)
     assert state.current_strictness == "max"
@@ -150,8 +153,11 @@ def test_term_observations_are_all_kept_per_scope_and_term() -> None:
         event(6, "TermCandidateObserved", term_observed(scope_id="a", term_surface="endpoint")),
     ]
     state = reduce_glossary_events(events)
-    assert list(state.term_candidates) == [("a", "dashboard"), ("b", "dashboard"),
-                                           ("a", "endpoint")]
+    assert list(state.term_candidates) == [
+        ("a", "dashboard"),
+        ("b", "dashboard"),
+        ("a", "endpoint"),
+    ]
     assert [c.confidence for c in state.term_candidates[("a", "dashboard")]] == [0.1, 0.2]
 
 
@@ -198,7 +204,8 @@ def test_resolution_keeps_the_record_position() -> None:
     events = [_activated(1), _check(2), _request(3, 2), _request(4, 2), _resolve(5, 3)]
     state = reduce_glossary_events(events)
     assert [(c.request_event_id, c.resolved) for c in state.clarifications] == [
-        (ulid(3), True), (ulid(4), False),
+        (ulid(3), True),
+        (ulid(4), False),
     ]
 
 
@@ -239,9 +246,7 @@ def test_burst_cap_permissive_anomaly_and_no_record() -> None:
         GlossaryAnomaly(
             event_id=ulid(6),
             event_type="GlossaryClarificationRequested",
-            reason=(
-                f"Burst cap exceeded: >3 active clarifications for semantic check '{ulid(2)}'"
-            ),
+            reason=(f"Burst cap exceeded: >3 active clarifications for semantic check '{ulid(2)}'"),
         ),
     )
 
@@ -334,8 +339,11 @@ def test_check_sorting_after_the_request_is_unknown() -> None:
 
 def test_check_reference_is_compared_exactly() -> None:
     # References are free strings: a lower-case spelling of the check id does not match.
-    events = [_activated(1), _check(2), event(3, "GlossaryClarificationRequested",
-                                             clarification_requested(ulid(2).lower()))]
+    events = [
+        _activated(1),
+        _check(2),
+        event(3, "GlossaryClarificationRequested", clarification_requested(ulid(2).lower())),
+    ]
     with pytest.raises(SpecKittyEventsError, match="unknown semantic check"):
         reduce_glossary_events(events)
 
@@ -372,10 +380,16 @@ def test_permissive_unactivated_scope_still_applies_the_event() -> None:
     assert ("x", "dashboard") in state.term_candidates
     assert len(state.semantic_checks) == 1
     assert state.anomalies == (
-        GlossaryAnomaly(event_id=ulid(1), event_type="TermCandidateObserved",
-                        reason="References unactivated scope 'x'"),
-        GlossaryAnomaly(event_id=ulid(2), event_type="SemanticCheckEvaluated",
-                        reason="References unactivated scope 'x'"),
+        GlossaryAnomaly(
+            event_id=ulid(1),
+            event_type="TermCandidateObserved",
+            reason="References unactivated scope 'x'",
+        ),
+        GlossaryAnomaly(
+            event_id=ulid(2),
+            event_type="SemanticCheckEvaluated",
+            reason="References unactivated scope 'x'",
+        ),
     )
 
 
@@ -412,8 +426,11 @@ def test_permissive_request_scope_then_burst_cap() -> None:
 def test_permissive_unknown_clarification() -> None:
     state = reduce_glossary_events([_resolve(1, 8)], mode="permissive")
     assert state.anomalies == (
-        GlossaryAnomaly(event_id=ulid(1), event_type="GlossaryClarificationResolved",
-                        reason=f"Resolution for unknown clarification '{ulid(8)}'"),
+        GlossaryAnomaly(
+            event_id=ulid(1),
+            event_type="GlossaryClarificationResolved",
+            reason=f"Resolution for unknown clarification '{ulid(8)}'",
+        ),
     )
     assert state.event_count == 1
 
@@ -449,8 +466,9 @@ def test_permissive_malformed_payload_becomes_an_anomaly_and_is_skipped() -> Non
 
 def test_permissive_nested_field_error_is_named_with_its_path() -> None:
     bad = check_evaluated(conflicts=[{"term": "t", "nature": "drift", "severity": "low"}])
-    state = reduce_glossary_events([_activated(1), event(2, "SemanticCheckEvaluated", bad)],
-                                   mode="permissive")
+    state = reduce_glossary_events(
+        [_activated(1), event(2, "SemanticCheckEvaluated", bad)], mode="permissive"
+    )
     assert _reasons(state) == [
         "Invalid SemanticCheckEvaluated payload: conflicts.0.description (missing)"
     ]

@@ -27,19 +27,28 @@ def _state() -> ReducedGlossaryState:
         event(1, "GlossaryScopeActivated", scope_activated(scope_id="zeta")),
         event(2, "GlossaryScopeActivated", scope_activated(scope_id="alpha,beta")),
         event(3, "TermCandidateObserved", term_observed(scope_id="zeta", term_surface="b")),
-        event(4, "TermCandidateObserved", term_observed(scope_id="zeta", term_surface="a",
-                                                        step_metadata={"k": "v"})),
-        event(5, "TermCandidateObserved", term_observed(scope_id="alpha,beta",
-                                                        term_surface="gamma")),
-        event(6, "TermCandidateObserved", term_observed(scope_id="zeta", term_surface="b",
-                                                        confidence=1)),
+        event(
+            4,
+            "TermCandidateObserved",
+            term_observed(scope_id="zeta", term_surface="a", step_metadata={"k": "v"}),
+        ),
+        event(
+            5, "TermCandidateObserved", term_observed(scope_id="alpha,beta", term_surface="gamma")
+        ),
+        event(
+            6,
+            "TermCandidateObserved",
+            term_observed(scope_id="zeta", term_surface="b", confidence=1),
+        ),
         event(7, "GlossarySenseUpdated", sense_updated(scope_id="zeta", term_surface="b")),
-        event(8, "GlossarySenseUpdated", sense_updated(scope_id="alpha,beta",
-                                                       term_surface="gamma")),
+        event(
+            8, "GlossarySenseUpdated", sense_updated(scope_id="alpha,beta", term_surface="gamma")
+        ),
         event(9, "GlossaryStrictnessSet", strictness_set()),
         event(10, "SemanticCheckEvaluated", check_evaluated(scope_id="zeta")),
-        event(11, "GlossaryClarificationRequested", clarification_requested(ulid(10),
-                                                                            scope_id="zeta")),
+        event(
+            11, "GlossaryClarificationRequested", clarification_requested(ulid(10), scope_id="zeta")
+        ),
         event(12, "TermCandidateObserved", term_observed(scope_id="nowhere")),
     ]
     return reduce_glossary_events(events, mode="permissive")
@@ -76,7 +85,10 @@ def test_other_fields_keep_default_json_form() -> None:
 def test_python_mode_keeps_tuple_keys_in_insertion_order() -> None:
     dumped = _state().model_dump()
     assert list(dumped["term_candidates"]) == [
-        ("zeta", "b"), ("zeta", "a"), ("alpha,beta", "gamma"), ("nowhere", "dashboard"),
+        ("zeta", "b"),
+        ("zeta", "a"),
+        ("alpha,beta", "gamma"),
+        ("nowhere", "dashboard"),
     ]
     assert isinstance(dumped["term_candidates"][("zeta", "b")], tuple)
     assert dumped["term_senses"][("zeta", "b")]["after_sense"] == "operator console"

@@ -19,26 +19,60 @@ FIXTURES = Path(spec_kitty_events.__file__).parent / "conformance" / "fixtures"
 REPLAY = FIXTURES / "mission_next" / "replay" / "full_lifecycle.jsonl"
 
 EXPECTED = [
-    ("mission-next-run-started-valid", "mission_next/valid/mission_run_started.json",
-     "MissionRunStarted", "valid"),
-    ("mission-next-step-issued-valid", "mission_next/valid/next_step_issued.json",
-     "NextStepIssued", "valid"),
-    ("mission-next-step-auto-completed-valid", "mission_next/valid/next_step_auto_completed.json",
-     "NextStepAutoCompleted", "valid"),
-    ("mission-next-decision-requested-valid", "mission_next/valid/decision_input_requested.json",
-     "DecisionInputRequested", "valid"),
-    ("mission-next-decision-answered-valid", "mission_next/valid/decision_input_answered.json",
-     "DecisionInputAnswered", "valid"),
-    ("mission-next-run-completed-valid", "mission_next/valid/mission_run_completed.json",
-     "MissionRunCompleted", "valid"),
-    ("mission-next-run-started-missing-run-id",
-     "mission_next/invalid/mission_run_started_missing_run_id.json", "MissionRunStarted",
-     "invalid"),
-    ("mission-next-step-issued-missing-step-id",
-     "mission_next/invalid/next_step_issued_missing_step_id.json", "NextStepIssued", "invalid"),
-    ("mission-next-decision-requested-missing-question",
-     "mission_next/invalid/decision_input_requested_missing_question.json",
-     "DecisionInputRequested", "invalid"),
+    (
+        "mission-next-run-started-valid",
+        "mission_next/valid/mission_run_started.json",
+        "MissionRunStarted",
+        "valid",
+    ),
+    (
+        "mission-next-step-issued-valid",
+        "mission_next/valid/next_step_issued.json",
+        "NextStepIssued",
+        "valid",
+    ),
+    (
+        "mission-next-step-auto-completed-valid",
+        "mission_next/valid/next_step_auto_completed.json",
+        "NextStepAutoCompleted",
+        "valid",
+    ),
+    (
+        "mission-next-decision-requested-valid",
+        "mission_next/valid/decision_input_requested.json",
+        "DecisionInputRequested",
+        "valid",
+    ),
+    (
+        "mission-next-decision-answered-valid",
+        "mission_next/valid/decision_input_answered.json",
+        "DecisionInputAnswered",
+        "valid",
+    ),
+    (
+        "mission-next-run-completed-valid",
+        "mission_next/valid/mission_run_completed.json",
+        "MissionRunCompleted",
+        "valid",
+    ),
+    (
+        "mission-next-run-started-missing-run-id",
+        "mission_next/invalid/mission_run_started_missing_run_id.json",
+        "MissionRunStarted",
+        "invalid",
+    ),
+    (
+        "mission-next-step-issued-missing-step-id",
+        "mission_next/invalid/next_step_issued_missing_step_id.json",
+        "NextStepIssued",
+        "invalid",
+    ),
+    (
+        "mission-next-decision-requested-missing-question",
+        "mission_next/invalid/decision_input_requested_missing_question.json",
+        "DecisionInputRequested",
+        "invalid",
+    ),
 ]
 MISSING_FIELD = {
     "mission-next-run-started-missing-run-id": "run_id",
@@ -67,15 +101,21 @@ def test_manifest_block() -> None:
     assert {e["min_version"] for e in regular} == {"2.3.0"}
     assert all(e["notes"].strip() for e in ours)
     (replay,) = [e for e in ours if "fixture_type" in e]
-    assert replay == {**replay, "id": "mission-next-replay-full-lifecycle",
-                      "path": "mission_next/replay/full_lifecycle.jsonl",
-                      "event_type": "MissionNextReplay", "expected_result": "valid",
-                      "min_version": "2.3.1", "fixture_type": "replay_stream"}
+    assert replay == {
+        **replay,
+        "id": "mission-next-replay-full-lifecycle",
+        "path": "mission_next/replay/full_lifecycle.jsonl",
+        "event_type": "MissionNextReplay",
+        "expected_result": "valid",
+        "min_version": "2.3.1",
+        "fixture_type": "replay_stream",
+    }
     assert ours[-1] is replay
 
 
-@pytest.mark.parametrize(("fixture_id", "path", "event_type", "expected"), EXPECTED,
-                         ids=[row[0] for row in EXPECTED])
+@pytest.mark.parametrize(
+    ("fixture_id", "path", "event_type", "expected"), EXPECTED, ids=[row[0] for row in EXPECTED]
+)
 def test_verdicts(fixture_id: str, path: str, event_type: str, expected: str) -> None:
     payload = _load(path)
     model = dict(mn.FAMILY.payloads)[event_type]
@@ -117,17 +157,20 @@ def test_replay_stream_envelopes() -> None:
         f"01JMRP0000000000000000EVT{i}" for i in range(1, 9)
     ]
     assert [line["event_type"] for line in lines] == [
-        "MissionRunStarted", "NextStepIssued", "NextStepAutoCompleted", "NextStepIssued",
-        "DecisionInputRequested", "DecisionInputAnswered", "NextStepAutoCompleted",
+        "MissionRunStarted",
+        "NextStepIssued",
+        "NextStepAutoCompleted",
+        "NextStepIssued",
+        "DecisionInputRequested",
+        "DecisionInputAnswered",
+        "NextStepAutoCompleted",
         "MissionRunCompleted",
     ]
     assert {line["correlation_id"] for line in lines} == {"01JMRP0000000000000000CRR1"}
     assert lines[0]["causation_id"] is None
     for before, after in itertools.pairwise(lines):
         assert after["causation_id"] == before["event_id"]
-    assert [line["timestamp"] for line in lines] == [
-        f"2026-02-17T10:0{i}:00Z" for i in range(8)
-    ]
+    assert [line["timestamp"] for line in lines] == [f"2026-02-17T10:0{i}:00Z" for i in range(8)]
     for line in lines:
         assert len(line) == 13
         assert line["aggregate_id"] == "mission/replay-mission"

@@ -51,8 +51,13 @@ def test_constants() -> None:
     assert mn._COMPLETION_ALIAS == "MissionCompleted"
     assert isinstance(mn.MISSION_NEXT_EVENT_TYPES, frozenset)
     assert {
-        "MissionRunStarted", "NextStepPlanned", "NextStepIssued", "NextStepAutoCompleted",
-        "DecisionInputRequested", "DecisionInputAnswered", "MissionRunCompleted",
+        "MissionRunStarted",
+        "NextStepPlanned",
+        "NextStepIssued",
+        "NextStepAutoCompleted",
+        "DecisionInputRequested",
+        "DecisionInputAnswered",
+        "MissionRunCompleted",
         "MissionCompleted",
     } == mn.MISSION_NEXT_EVENT_TYPES
 
@@ -83,7 +88,9 @@ def test_actor_id_non_empty_and_schema_uses_a_pattern() -> None:
         mn.RuntimeActorIdentity(actor_id="", actor_type="llm")
     schema = mn.RuntimeActorIdentity.model_json_schema(mode="serialization")
     assert schema["properties"]["actor_type"] == {
-        **schema["properties"]["actor_type"], "type": "string", "pattern": "^(human|llm|service)$",
+        **schema["properties"]["actor_type"],
+        "type": "string",
+        "pattern": "^(human|llm|service)$",
     }
     assert "enum" not in schema["properties"]["actor_type"]
     assert schema["properties"]["display_name"]["default"] == ""
@@ -160,14 +167,28 @@ def test_output_models() -> None:
     assert list(anomaly.model_dump()) == ["event_id", "event_type", "reason"]
     state = mn.ReducedMissionRunState()
     assert list(state.model_dump()) == [
-        "run_id", "mission_key", "run_status", "current_step_id", "completed_steps",
-        "pending_decisions", "answered_decisions", "anomalies", "event_count",
+        "run_id",
+        "mission_key",
+        "run_status",
+        "current_step_id",
+        "completed_steps",
+        "pending_decisions",
+        "answered_decisions",
+        "anomalies",
+        "event_count",
         "last_processed_event_id",
     ]
     assert state.model_dump() == {
-        "run_id": None, "mission_key": None, "run_status": None, "current_step_id": None,
-        "completed_steps": (), "pending_decisions": {}, "answered_decisions": {},
-        "anomalies": (), "event_count": 0, "last_processed_event_id": None,
+        "run_id": None,
+        "mission_key": None,
+        "run_status": None,
+        "current_step_id": None,
+        "completed_steps": (),
+        "pending_decisions": {},
+        "answered_decisions": {},
+        "anomalies": (),
+        "event_count": 0,
+        "last_processed_event_id": None,
     }
     done = mn.ReducedMissionRunState(run_status=mn.MissionRunStatus.COMPLETED)
     assert done.model_dump(mode="json")["run_status"] == "completed"
@@ -177,8 +198,11 @@ def test_family_declaration() -> None:
     assert mn.FAMILY.name == "mission_next"
     assert mn.FAMILY.fixture_category == "mission_next"
     assert mn.FAMILY.event_types == (
-        "MissionRunStarted", "NextStepIssued", "NextStepAutoCompleted",
-        "DecisionInputRequested", "DecisionInputAnswered", "MissionRunCompleted",
+        "MissionRunStarted",
+        "NextStepIssued",
+        "NextStepAutoCompleted",
+        "DecisionInputRequested",
+        "DecisionInputAnswered",
+        "MissionRunCompleted",
     )
     assert mn.FAMILY.schema_models == (mn.RuntimeActorIdentity, *VALID)
-

@@ -25,8 +25,20 @@ from spec_kitty_events.models import Event
 RUNS = ["run-1", "run-1", "run-1", "run-2"]  # mostly the run under test, sometimes a stranger
 STEPS = ["S1", "S2", "S3"]
 DECISIONS = ["d1", "d2"]
-KINDS = ["start", "issue", "issue", "auto", "auto", "request", "answer", "complete", "alias",
-         "lifecycle_alias", "planned", "malformed"]
+KINDS = [
+    "start",
+    "issue",
+    "issue",
+    "auto",
+    "auto",
+    "request",
+    "answer",
+    "complete",
+    "alias",
+    "lifecycle_alias",
+    "planned",
+    "malformed",
+]
 
 step = st.tuples(st.sampled_from(KINDS), st.sampled_from(RUNS), st.integers(0, 2))
 
@@ -43,8 +55,10 @@ def _payload(kind: str, run: str, pick: int) -> Tuple[str, Dict[str, Any]]:
         "alias": ("MissionCompleted", completed(run_id=run)),
         "lifecycle_alias": ("MissionCompleted", lifecycle_completed()),
         "planned": ("NextStepPlanned", {"whatever": pick}),
-        "malformed": (["MissionRunStarted", "NextStepIssued", "MissionRunCompleted"][pick],
-                      {"run_id": run}),
+        "malformed": (
+            ["MissionRunStarted", "NextStepIssued", "MissionRunCompleted"][pick],
+            {"run_id": run},
+        ),
     }
     return table[kind]
 
@@ -62,8 +76,10 @@ def deliveries(draw: st.DrawFn) -> Tuple[List[Event], List[Event]]:
         built = event(n, event_type, payload, clock=n // 2)
         events.append(built.model_copy(update={"timestamp": BASE_TIME + timedelta(seconds=n // 3)}))
     redelivered = draw(st.lists(st.sampled_from(events), max_size=10))
-    late = [e.model_copy(update={"lamport_clock": e.lamport_clock + 5})
-            for e in draw(st.lists(st.sampled_from(events), max_size=3))]
+    late = [
+        e.model_copy(update={"lamport_clock": e.lamport_clock + 5})
+        for e in draw(st.lists(st.sampled_from(events), max_size=3))
+    ]
     return events, draw(st.permutations(events + redelivered + late))
 
 

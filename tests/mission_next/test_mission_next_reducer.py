@@ -97,8 +97,9 @@ def test_foreign_types_are_not_counted() -> None:
 def test_next_step_planned_is_skipped_silently_but_counted_anywhere() -> None:
     before = _run(event(1, "NextStepPlanned", {"anything": 1}))
     assert before == ReducedMissionRunState(event_count=1, last_processed_event_id=ulid(1))
-    after = _run(_start(1), event(2, "MissionRunCompleted", completed()),
-                 event(3, "NextStepPlanned", {}))
+    after = _run(
+        _start(1), event(2, "MissionRunCompleted", completed()), event(3, "NextStepPlanned", {})
+    )
     assert after.anomalies == ()
     assert after.last_processed_event_id == ulid(3)
 
@@ -127,8 +128,11 @@ def test_lifecycle_shaped_alias_is_ignored_and_the_run_goes_on() -> None:
 
 @pytest.mark.parametrize("prefix", ["none", "started", "completed"])
 def test_non_conforming_alias_gives_the_alias_reason_in_every_run_state(prefix: str) -> None:
-    events = {"none": [], "started": [_start(1)],
-              "completed": [_start(1), event(2, "MissionRunCompleted", completed())]}[prefix]
+    events = {
+        "none": [],
+        "started": [_start(1)],
+        "completed": [_start(1), event(2, "MissionRunCompleted", completed())],
+    }[prefix]
     state = _run(*events, event(5, "MissionCompleted", lifecycle_completed()))
     assert _reasons(state) == [ALIAS_REASON]
 
@@ -140,8 +144,11 @@ def test_alias_keeps_its_type_in_later_anomalies() -> None:
         event(3, "MissionCompleted", completed()),
     )
     assert state.anomalies == (
-        MissionNextAnomaly(event_id=ulid(3), event_type="MissionCompleted",
-                           reason="Duplicate completion (terminal idempotency)"),
+        MissionNextAnomaly(
+            event_id=ulid(3),
+            event_type="MissionCompleted",
+            reason="Duplicate completion (terminal idempotency)",
+        ),
     )
 
 
@@ -239,8 +246,9 @@ def test_only_unstarted_events_still_count() -> None:
 def test_invalid_typed_payloads(event_type: str, payload: Dict[str, Any]) -> None:
     state = _run(_start(1), event(2, event_type, payload))
     assert state.anomalies == (
-        MissionNextAnomaly(event_id=ulid(2), event_type=event_type,
-                           reason=f"Invalid {event_type} payload"),
+        MissionNextAnomaly(
+            event_id=ulid(2), event_type=event_type, reason=f"Invalid {event_type} payload"
+        ),
     )
     assert state.run_status is MissionRunStatus.RUNNING
 
@@ -265,8 +273,11 @@ def test_foreign_run_events_are_refused(event_type: str, payload: Dict[str, Any]
 
 
 def test_issue_overwrites_the_current_step() -> None:
-    state = _run(_start(1), event(2, "NextStepIssued", issued("S1")),
-                 event(3, "NextStepIssued", issued("S2")))
+    state = _run(
+        _start(1),
+        event(2, "NextStepIssued", issued("S1")),
+        event(3, "NextStepIssued", issued("S2")),
+    )
     assert state.current_step_id == "S2"
 
 
@@ -285,8 +296,11 @@ def test_completion_rules_for_steps() -> None:
 
 
 def test_completing_another_step_keeps_the_current_one() -> None:
-    state = _run(_start(1), event(2, "NextStepIssued", issued("S1")),
-                 event(3, "NextStepAutoCompleted", auto_completed("S7")))
+    state = _run(
+        _start(1),
+        event(2, "NextStepIssued", issued("S1")),
+        event(3, "NextStepAutoCompleted", auto_completed("S7")),
+    )
     assert state.current_step_id == "S1"
 
 
@@ -298,8 +312,11 @@ def test_duplicate_pending_request_keeps_the_first() -> None:
     )
     assert state.pending_decisions["d1"].question == "first"
     assert state.anomalies == (
-        MissionNextAnomaly(event_id=ulid(3), event_type="DecisionInputRequested",
-                           reason="Duplicate decision request 'd1'"),
+        MissionNextAnomaly(
+            event_id=ulid(3),
+            event_type="DecisionInputRequested",
+            reason="Duplicate decision request 'd1'",
+        ),
     )
 
 

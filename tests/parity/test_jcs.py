@@ -89,7 +89,7 @@ def test_integers_strings_and_nesting() -> None:
     assert canonicalize({"b": [], "a": {}}) == b'{"a":{},"b":[]}'
     assert canonicalize(("x",)) == b'["x"]'
     assert canonicalize("tab\there\u0001") == b'"tab\\there\\u0001"'
-    assert canonicalize("caf\u00e9") == "\"caf\u00e9\"".encode()
+    assert canonicalize("caf\u00e9") == '"caf\u00e9"'.encode()
 
 
 @pytest.mark.parametrize("bad", [{1: "x"}, {"a": object()}, {1.5}])
@@ -115,11 +115,16 @@ def test_numbers_match_ecmascript_json_stringify(values: list[float]) -> None:
 
 def _reference_string(text: str) -> str:
     """RFC 8785 §3.2.2.2 written out: escape only what the RFC names."""
-    named = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
-             "\t": "\\t"}
-    body = "".join(
-        named.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in text
-    )
+    named = {
+        '"': '\\"',
+        "\\": "\\\\",
+        "\b": "\\b",
+        "\f": "\\f",
+        "\n": "\\n",
+        "\r": "\\r",
+        "\t": "\\t",
+    }
+    body = "".join(named.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in text)
     return f'"{body}"'
 
 
@@ -143,7 +148,10 @@ def test_strings_match_ecmascript_json_stringify(values: list[str]) -> None:
         "process.stdout.write(JSON.stringify(vs.map(v=>JSON.stringify(v))));"
     )
     out = subprocess.run(
-        ["node", "-e", script], input=json.dumps(values), capture_output=True,
-        encoding="utf-8", check=True,
+        ["node", "-e", script],
+        input=json.dumps(values),
+        capture_output=True,
+        encoding="utf-8",
+        check=True,
     ).stdout
     assert [canonicalize(v).decode("utf-8") for v in values] == json.loads(out)

@@ -76,9 +76,18 @@ def test_constants() -> None:
         "MissionCancelled",
     )
     assert (PHASE_ENTERED, REVIEW_ROLLBACK) == ("PhaseEntered", "ReviewRollback")
-    assert frozenset(
-        {"MissionStarted", "MissionCompleted", "MissionCancelled", "PhaseEntered", "ReviewRollback"}
-    ) == MISSION_EVENT_TYPES
+    assert (
+        frozenset(
+            {
+                "MissionStarted",
+                "MissionCompleted",
+                "MissionCancelled",
+                "PhaseEntered",
+                "ReviewRollback",
+            }
+        )
+        == MISSION_EVENT_TYPES
+    )
     assert "WPStatusChanged" not in MISSION_EVENT_TYPES
     assert [(m.name, m.value) for m in MissionStatus] == [
         ("ACTIVE", "active"),

@@ -85,13 +85,32 @@ def start() -> PgServer:
     server = PgServer(root, (*pg_ctl, "-m", "immediate", "stop"))
     try:
         _run(
-            [*prefix, f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres",
-             "-E", "UTF8", "--no-locale", "--no-sync"],
+            [
+                *prefix,
+                f"{bindir}/initdb",
+                "-D",
+                data,
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
             "initdb",
         )
         _run(
-            [*pg_ctl, "-l", os.path.join(root, "server.log"), "-w", "-o",
-             f"{_SERVER_SETTINGS} -k {root}", "start"],
+            [
+                *pg_ctl,
+                "-l",
+                os.path.join(root, "server.log"),
+                "-w",
+                "-o",
+                f"{_SERVER_SETTINGS} -k {root}",
+                "start",
+            ],
             "pg_ctl start",
         )
     except BaseException:

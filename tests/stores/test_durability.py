@@ -54,9 +54,7 @@ def test_four_writer_processes_lose_and_double_nothing(backend: Backend) -> None
     watcher = threading.Thread(target=_watch_clock, args=(backend, stop, seen))
     watcher.start()
     try:
-        writers = [
-            _start(backend, worker, APPENDS, CONCURRENT_BATCH) for worker in range(WORKERS)
-        ]
+        writers = [_start(backend, worker, APPENDS, CONCURRENT_BATCH) for worker in range(WORKERS)]
         outcomes = [writer.communicate(timeout=240) for writer in writers]
     finally:
         stop.set()
@@ -94,9 +92,7 @@ def _kill_mid_batch(backend: Backend, worker: int, after_batches: int, delay: fl
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.013, 0.031])
-def test_writer_killed_mid_batch_keeps_every_reported_event(
-    backend: Backend, delay: float
-) -> None:
+def test_writer_killed_mid_batch_keeps_every_reported_event(backend: Backend, delay: float) -> None:
     backend.events()
     reported = _kill_mid_batch(backend, worker=0, after_batches=3, delay=delay)
     reopened = backend.events()

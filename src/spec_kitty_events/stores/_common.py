@@ -116,8 +116,7 @@ def check_clock_value(clock_value: object) -> int:
     """The in-memory adapter's check, plus a type check a durable column needs."""
     if isinstance(clock_value, bool) or not isinstance(clock_value, int):
         raise ValueError(
-            f"Clock value must be ≥ 0 and an int, got {type(clock_value).__name__} "
-            f"{clock_value!r}"
+            f"Clock value must be ≥ 0 and an int, got {type(clock_value).__name__} {clock_value!r}"
         )
     if clock_value < 0:
         raise ValueError(f"Clock value must be ≥ 0, got {clock_value}")

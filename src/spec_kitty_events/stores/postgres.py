@@ -380,9 +380,7 @@ class PostgresClockStorage(_PostgresAdapter, ClockStorage):
     def save(self, node_id: str, clock_value: int) -> None:
         value = check_clock_value(clock_value)
         key = self._key(node_id)
-        self._db.write(
-            lambda conn: conn.execute(self._upsert, (key, str(value)))
-        )
+        self._db.write(lambda conn: conn.execute(self._upsert, (key, str(value))))
 
     def _key(self, node_id: str) -> str:
         key = check_node_id(node_id)
