@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List
 from _harness import Figure, best_of
 from spec_kitty_events._pipeline import event_sort_key
 from spec_kitty_events.dossier import (
-    _PAYLOAD_MODELS,
+    FAMILY,
     MISSION_DOSSIER_ARTIFACT_INDEXED,
     MISSION_DOSSIER_ARTIFACT_MISSING,
     MISSION_DOSSIER_PARITY_DRIFT_DETECTED,
@@ -88,7 +88,7 @@ def build_stream(count: int, seed: int = 8) -> List[Event]:
 def floor(events: List[Event]) -> None:
     """What any reducer must do at least: order the events and validate each payload once."""
     for event in sorted(events, key=event_sort_key):
-        _PAYLOAD_MODELS[event.event_type].model_validate(event.payload)
+        FAMILY.payload_models[event.event_type].model_validate(event.payload)
 
 
 def _best_after_collect(fn: Callable[[], object], repeat: int = 3) -> float:

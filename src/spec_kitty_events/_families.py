@@ -2,13 +2,14 @@
 
 Each family is declared once, at the end of its own domain module.  The conformance
 validator tables (``_EVENT_TYPE_TO_MODEL``, ``_EVENT_TYPE_TO_SCHEMA``), the schema generator's
-``PYDANTIC_MODELS``/``ENUM_TYPES`` and the fixture categories are built from ``FAMILIES`` here.
+``PYDANTIC_MODELS``/``ENUM_TYPES``, the fixture categories and the command line's ``reduce``
+kinds are built from ``FAMILIES`` here.
 
 Adding a family: declare ``FAMILY`` at the end of its module and add it to ``FAMILIES`` below,
 in validator-table order.  Nothing else changes.
 
-This module imports every domain module, so only the conformance and schemas packages import
-it (never the package root).
+This module imports every domain module, so only the conformance and schemas packages, the
+log checker and the command line import it (never the package root).
 """
 
 from __future__ import annotations
@@ -30,11 +31,7 @@ from spec_kitty_events import (
 from spec_kitty_events._family import EventFamily, schema_name_for
 from spec_kitty_events.models import Event
 
-CORE_FAMILY = EventFamily(
-    name="core",
-    payloads=(("Event", Event),),
-    schema_models=(Event,),
-)
+CORE_FAMILY = EventFamily(name="core", payloads=(("Event", Event),))
 
 FAMILIES: Tuple[EventFamily, ...] = (
     CORE_FAMILY,
@@ -77,3 +74,8 @@ def enum_types() -> List[Tuple[str, Type[Enum]]]:
 def fixture_categories() -> Tuple[str, ...]:
     own = tuple(f.fixture_category for f in FAMILIES if f.fixture_category is not None)
     return SHARED_FIXTURE_CATEGORIES + own
+
+
+def reducing_families() -> Dict[str, EventFamily]:
+    """``reduce`` kind on the command line -> the family whose reducer it runs."""
+    return {f.command: f for f in FAMILIES if f.command is not None}

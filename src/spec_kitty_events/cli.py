@@ -14,12 +14,12 @@ import os
 import sys
 from contextlib import contextmanager
 from stat import S_ISREG
-from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Any, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import click
-from pydantic import BaseModel
 
 from spec_kitty_events import _render
+from spec_kitty_events._families import reducing_families
 from spec_kitty_events._jsonl import (
     EventBatch,
     LineReport,
@@ -36,7 +36,6 @@ from spec_kitty_events._store_url import (
     open_event_store,
     redacted_url,
 )
-from spec_kitty_events.collaboration import reduce_collaboration_events
 from spec_kitty_events.dossier import MissionDossierState, reduce_mission_dossier
 from spec_kitty_events.dossier_parity import (
     diff_dossier_states,
@@ -44,11 +43,7 @@ from spec_kitty_events.dossier_parity import (
     dossier_snapshot_projection,
     reduce_dossier_by_namespace,
 )
-from spec_kitty_events.glossary import reduce_glossary_events
-from spec_kitty_events.lifecycle import reduce_lifecycle_events
-from spec_kitty_events.mission_next import reduce_mission_next_events
 from spec_kitty_events.models import Event, SpecKittyEventsError, StorageError
-from spec_kitty_events.status import reduce_status_events
 
 FORMATS = click.Choice(["text", "json"])
 MODES = click.Choice(["strict", "permissive"])
@@ -130,20 +125,10 @@ def _emit_summary(tally: Tally, fmt: str) -> None:
 
 # ----------------------------------------------------------------------------------- reduce
 
-Reducer = Callable[[Sequence[Event], str], BaseModel]
-
-REDUCERS: Dict[str, Reducer] = {
-    "status": lambda events, _mode: reduce_status_events(events),
-    "lifecycle": lambda events, _mode: reduce_lifecycle_events(events),
-    "collaboration": lambda events, mode: reduce_collaboration_events(
-        events, mode="strict" if mode == "strict" else "permissive"
-    ),
-    "glossary": lambda events, mode: reduce_glossary_events(
-        events, mode="strict" if mode == "strict" else "permissive"
-    ),
-    "mission-next": lambda events, _mode: reduce_mission_next_events(events),
-    "dossier": lambda events, _mode: reduce_mission_dossier(events),
-}
+# Every family with a reducer is a KIND, under its name with dashes (mission_next ->
+# mission-next); the choices are listed sorted.
+REDUCERS = reducing_families()
+MODAL_KINDS = " and ".join(kind for kind, family in REDUCERS.items() if family.reducer_takes_mode)
 
 
 @main.command()
@@ -168,7 +153,7 @@ REDUCERS: Dict[str, Reducer] = {
     type=MODES,
     default="strict",
     show_default=True,
-    help="collaboration and glossary only: strict raises on unknown participants "
+    help=f"{MODAL_KINDS} only: strict raises on unknown participants "
     "or bad payloads, permissive records them as anomalies.",
 )
 @click.option(
@@ -201,7 +186,7 @@ def reduce(
                 for key, state in states.items()
             }
         else:
-            dumped = REDUCERS[kind](batch.events, mode).model_dump(mode="json")
+            dumped = REDUCERS[kind].reduce(batch.events, mode).model_dump(mode="json")
     _print_state(dumped, fmt)
     sys.exit(1 if batch.rejected else 0)
 

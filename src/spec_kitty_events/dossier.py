@@ -11,6 +11,7 @@ validates each event once, in a single pass, and keeps only per-path state while
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import (
@@ -23,8 +24,8 @@ from typing import (
     Literal,
     Optional,
     Tuple,
-    Type,
     Union,
+    cast,
 )
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -226,14 +227,6 @@ DossierPayload = Union[
     MissionDossierParityDriftDetectedPayload,
 ]
 
-_PAYLOAD_MODELS: Dict[str, Type[DossierPayload]] = {
-    MISSION_DOSSIER_ARTIFACT_INDEXED: MissionDossierArtifactIndexedPayload,
-    MISSION_DOSSIER_ARTIFACT_MISSING: MissionDossierArtifactMissingPayload,
-    MISSION_DOSSIER_SNAPSHOT_COMPUTED: MissionDossierSnapshotComputedPayload,
-    MISSION_DOSSIER_PARITY_DRIFT_DETECTED: MissionDossierParityDriftDetectedPayload,
-}
-
-
 # --- Reducer output ------------------------------------------------------------------------------
 
 # Output models keep the loose 2.4.0 typing (plain ``str`` where payloads use Literals, no
@@ -263,6 +256,16 @@ class AnomalyEntry(BaseModel):
     manifest_step: str
     checked_at: str
     remediation_hint: Optional[str] = None
+
+    @classmethod
+    def from_payload(cls, payload: MissionDossierArtifactMissingPayload) -> AnomalyEntry:
+        """The entry a missing-artifact report adds to the dossier."""
+        return cls(
+            expected_identity=payload.expected_identity,
+            manifest_step=payload.manifest_step,
+            checked_at=payload.checked_at,
+            remediation_hint=payload.remediation_hint,
+        )
 
 
 class SnapshotSummary(BaseModel):
@@ -324,8 +327,9 @@ def _namespace_key(ns: LocalNamespaceTuple) -> Tuple[str, str, str, str, str]:
     return (ns.project_uuid, ns.feature_slug, ns.target_branch, ns.mission_key, ns.manifest_version)
 
 
-def _extract_namespace(event: Event) -> Optional[LocalNamespaceTuple]:
-    """The event's namespace, or ``None`` when it is absent, ``null`` or malformed."""
+def event_namespace(event: Event) -> Optional[LocalNamespaceTuple]:
+    """The event's namespace as the reducer reads it, or ``None`` when it is absent, ``null``
+    or malformed."""
     payload: Any = event.payload
     raw = payload.get("namespace") if isinstance(payload, Mapping) else None
     if raw is None:
@@ -338,7 +342,7 @@ def _extract_namespace(event: Event) -> Optional[LocalNamespaceTuple]:
 
 
 def _namespace_of(event: Event, parsed: Optional[DossierPayload]) -> Optional[LocalNamespaceTuple]:
-    """``_extract_namespace(event)``, reusing the already validated payload when it is the same.
+    """``event_namespace(event)``, reusing the already validated payload when it is the same.
 
     Nested validation and 2.4.0's keyword expansion agree when the raw namespace is a plain
     ``dict`` whose keys are all field names (so all strings); that is checked in O(1) by
@@ -351,7 +355,7 @@ def _namespace_of(event: Event, parsed: Optional[DossierPayload]) -> Optional[Lo
         ns = parsed.namespace
         if type(raw) is dict and len(raw) == len(ns.model_fields_set):
             return ns
-    return _extract_namespace(event)
+    return event_namespace(event)
 
 
 class _NamespaceTracker:
@@ -411,14 +415,17 @@ class _ArtifactSlot:
     validation itself on large streams (allocator and GC churn), so only the event is kept and
     the one surviving payload per path is validated again when the state is frozen.  The
     provenance is kept as first parsed: it is the only part that may come from a one-shot
-    iterable (``source_event_ids``), which a second validation would see empty.
+    iterable (``source_event_ids``), which a second validation would see empty.  The frozen
+    entry is kept until the slot changes, so a projection read after every batch rebuilds
+    only the paths that batch touched.
     """
 
-    __slots__ = ("event", "provenance", "superseded")
+    __slots__ = ("event", "frozen", "provenance", "superseded")
 
     event: Event
     provenance: Optional[ProvenanceRef]
     superseded: bool
+    frozen: Optional[ArtifactEntry]
 
     def __init__(self, event: Event, provenance: Optional[ProvenanceRef]) -> None:
         self.reset(event, provenance)
@@ -427,99 +434,167 @@ class _ArtifactSlot:
         self.event = event
         self.provenance = provenance
         self.superseded = False
+        self.frozen = None
+
+    def supersede(self) -> None:
+        if not self.superseded:
+            self.superseded = True
+            self.frozen = None
 
     def entry(self) -> ArtifactEntry:
-        payload = MissionDossierArtifactIndexedPayload.model_validate(self.event.payload)
-        return ArtifactEntry(
-            identity=payload.artifact_id,
-            content_ref=payload.content_ref,
-            indexed_at=payload.indexed_at,
-            provenance=self.provenance,
-            superseded=self.superseded,
-            step_id=payload.step_id,
-        )
+        if self.frozen is None:
+            payload = MissionDossierArtifactIndexedPayload.model_validate(self.event.payload)
+            self.frozen = ArtifactEntry(
+                identity=payload.artifact_id,
+                content_ref=payload.content_ref,
+                indexed_at=payload.indexed_at,
+                provenance=self.provenance,
+                superseded=self.superseded,
+                step_id=payload.step_id,
+            )
+        return self.frozen
 
 
-class _DossierFold:
-    """Mutable intermediates of one reduction; only per-path, anomaly and drift data is kept."""
+class DossierFold:
+    """The dossier reducer's fold, one event at a time.
 
-    __slots__ = ("anomalies", "artifacts", "drifts", "snapshot_event")
+    :func:`reduce_mission_dossier` is ``prepare`` + this fold + :meth:`freeze`, and
+    :class:`spec_kitty_events.dossier_parity.DossierProjection` runs the same fold as events
+    arrive, so the two agree by construction.
 
-    def __init__(self) -> None:
-        self.artifacts: Dict[str, _ArtifactSlot] = {}
-        self.anomalies: List[AnomalyEntry] = []
+    Feed :meth:`apply` events in fold order (ordered and de-duplicated, as ``prepare`` returns
+    them); other event types are ignored.  :meth:`freeze` returns the reducer output for
+    everything applied so far and may be called at any point.  A call that raises
+    :class:`NamespaceMixedStreamError` leaves the fold as it was.
+
+    Only per-path, anomaly and drift data is kept while folding.
+    """
+
+    __slots__ = (
+        "_anomalies",
+        "_artifacts",
+        "_count",
+        "_drifts",
+        "_models",
+        "_namespaces",
+        "_skipped",
+        "_snapshot_event",
+        "_steps",
+    )
+
+    def __init__(self, *, record_skips: bool = False) -> None:
+        self._namespaces = _NamespaceTracker()
+        self._artifacts: Dict[str, _ArtifactSlot] = {}
+        self._anomalies: List[AnomalyEntry] = []
         # The latest snapshot is re-read at the end, for the same reason as _ArtifactSlot.
-        self.snapshot_event: Optional[Event] = None
-        self.drifts: List[DriftRecord] = []
-
-    def handlers(self) -> Dict[str, Callable[[Event, Any], None]]:
-        """The fold step of each event type (dispatch by type string, not isinstance)."""
-        return {
+        self._snapshot_event: Optional[Event] = None
+        self._drifts: List[DriftRecord] = []
+        self._count = 0
+        self._skipped: Optional[List[SkippedDossierEvent]] = [] if record_skips else None
+        self._models = FAMILY.payload_models
+        self._steps: Dict[str, Callable[[Event, Any], None]] = {
             MISSION_DOSSIER_ARTIFACT_INDEXED: self._index,
             MISSION_DOSSIER_ARTIFACT_MISSING: self._record_anomaly,
             MISSION_DOSSIER_SNAPSHOT_COMPUTED: self._record_snapshot,
             MISSION_DOSSIER_PARITY_DRIFT_DETECTED: self._record_drift,
         }
 
+    @property
+    def event_count(self) -> int:
+        """Dossier events applied so far, those with an invalid payload included."""
+        return self._count
+
+    @property
+    def skipped(self) -> Tuple[SkippedDossierEvent, ...]:
+        """The events counted but not folded, when built with ``record_skips=True``."""
+        return tuple(self._skipped or ())
+
+    def apply(self, event: Event) -> Optional[DossierPayload]:
+        """Fold one event that sorts after every event applied so far.
+
+        Returns the validated payload that was folded, or ``None`` when the event was skipped
+        (invalid payload, still counted) or is not a dossier event (ignored).
+
+        Raises:
+            NamespaceMixedStreamError: the event's namespace differs from the fold's.
+        """
+        step = self._steps.get(event.event_type)
+        if step is None:
+            return None
+        model, error = parse_payload(self._models[event.event_type], event.payload)
+        # Every model of the family's table is a dossier payload.
+        parsed = cast(Optional[DossierPayload], model)
+        # The namespace check sees every event with a readable namespace, even one whose
+        # payload is otherwise invalid (2.4.0 behaviour); a mismatch discards the whole fold.
+        self._namespaces.observe_event(event, parsed)
+        self._count += 1
+        if parsed is not None:
+            step(event, parsed)
+            return parsed
+        if self._skipped is not None and error is not None:
+            reason = _skip_reason(event, error)
+            self._skipped.append(SkippedDossierEvent(event.event_id, event.event_type, reason))
+        return None
+
+    def check_namespaces(self, events: Iterable[Event]) -> None:
+        """Raise :class:`NamespaceMixedStreamError` if applying ``events`` would mix
+        namespaces; the fold itself is not changed either way."""
+        trial = copy.copy(self._namespaces)
+        for event in events:
+            if event.event_type in self._steps:
+                trial.observe_event(event, None)
+
     def _index(self, event: Event, payload: MissionDossierArtifactIndexedPayload) -> None:
         # Supersedes matches by path only; an unknown path is ignored (no deferred marking).
         if payload.supersedes is not None:
-            previous = self.artifacts.get(payload.supersedes.path)
+            previous = self._artifacts.get(payload.supersedes.path)
             if previous is not None:
-                previous.superseded = True
+                previous.supersede()
         path = payload.artifact_id.path
-        slot = self.artifacts.get(path)
+        slot = self._artifacts.get(path)
         if slot is None:
-            self.artifacts[path] = _ArtifactSlot(event, payload.provenance)
+            self._artifacts[path] = _ArtifactSlot(event, payload.provenance)
         else:
             # Re-indexing keeps the path's first-insertion position and clears ``superseded``.
             slot.reset(event, payload.provenance)
 
     def _record_anomaly(self, _event: Event, payload: MissionDossierArtifactMissingPayload) -> None:
-        self.anomalies.append(_anomaly_from(payload))
+        self._anomalies.append(AnomalyEntry.from_payload(payload))
 
     def _record_snapshot(self, event: Event, _payload: Any) -> None:
-        self.snapshot_event = event
+        self._snapshot_event = event
 
     def _record_drift(
         self, _event: Event, payload: MissionDossierParityDriftDetectedPayload
     ) -> None:
-        self.drifts.append(_drift_from(payload))
+        self._drifts.append(_drift_from(payload))
 
-    def parity_status(self) -> ParityStatusT:
-        if self.drifts:
+    def _parity_status(self) -> ParityStatusT:
+        if self._drifts:
             return "drifted"
-        if self.snapshot_event is not None:
+        if self._snapshot_event is not None:
             return "clean"
         return "unknown"
 
-    def latest_snapshot(self) -> Optional[SnapshotSummary]:
-        if self.snapshot_event is None:
+    def _latest_snapshot(self) -> Optional[SnapshotSummary]:
+        if self._snapshot_event is None:
             return None
-        payload = MissionDossierSnapshotComputedPayload.model_validate(self.snapshot_event.payload)
+        payload = MissionDossierSnapshotComputedPayload.model_validate(self._snapshot_event.payload)
         return _summary_from(payload)
 
-    def freeze(
-        self, namespace: Optional[LocalNamespaceTuple], event_count: int
-    ) -> MissionDossierState:
+    def freeze(self) -> MissionDossierState:
+        """The reducer output for the events applied so far (a fresh object each time)."""
+        if not self._count:
+            return MissionDossierState()
         return MissionDossierState(
-            namespace=namespace,
-            artifacts={path: slot.entry() for path, slot in self.artifacts.items()},
-            anomalies=tuple(self.anomalies),
-            latest_snapshot=self.latest_snapshot(),
-            drift_history=tuple(self.drifts),
-            parity_status=self.parity_status(),
-            event_count=event_count,
+            namespace=self._namespaces.output_namespace(),
+            artifacts={path: slot.entry() for path, slot in self._artifacts.items()},
+            anomalies=tuple(self._anomalies),
+            latest_snapshot=self._latest_snapshot(),
+            drift_history=tuple(self._drifts),
+            parity_status=self._parity_status(),
+            event_count=self._count,
         )
-
-
-def _anomaly_from(payload: MissionDossierArtifactMissingPayload) -> AnomalyEntry:
-    return AnomalyEntry(
-        expected_identity=payload.expected_identity,
-        manifest_step=payload.manifest_step,
-        checked_at=payload.checked_at,
-        remediation_hint=payload.remediation_hint,
-    )
 
 
 def _summary_from(payload: MissionDossierSnapshotComputedPayload) -> SnapshotSummary:
@@ -553,26 +628,11 @@ def _skip_reason(event: Event, error: Exception) -> str:
     return f"{event.event_type} payload rejected: {problems}"
 
 
-def _reduce(
-    events: Iterable[Event], skipped: Optional[List[SkippedDossierEvent]]
-) -> MissionDossierState:
-    ordered = prepare(events, DOSSIER_EVENT_TYPES)
-    if not ordered:
-        return MissionDossierState()
-    namespaces = _NamespaceTracker()
-    fold = _DossierFold()
-    fold_step = fold.handlers()
-    for event in ordered:
-        parsed, error = parse_payload(_PAYLOAD_MODELS[event.event_type], event.payload)
-        # The namespace check sees every event with a readable namespace, even one whose
-        # payload is otherwise invalid (2.4.0 behaviour); a mismatch discards the whole fold.
-        namespaces.observe_event(event, parsed)
-        if parsed is not None:
-            fold_step[event.event_type](event, parsed)
-        elif skipped is not None and error is not None:
-            reason = _skip_reason(event, error)
-            skipped.append(SkippedDossierEvent(event.event_id, event.event_type, reason))
-    return fold.freeze(namespaces.output_namespace(), len(ordered))
+def _fold_all(events: Iterable[Event], *, record_skips: bool) -> DossierFold:
+    fold = DossierFold(record_skips=record_skips)
+    for event in prepare(events, DOSSIER_EVENT_TYPES):
+        fold.apply(event)
+    return fold
 
 
 def reduce_mission_dossier(events: Iterable[Event]) -> MissionDossierState:
@@ -587,16 +647,15 @@ def reduce_mission_dossier(events: Iterable[Event]) -> MissionDossierState:
         NamespaceMixedStreamError: two events carry different namespace identities (the five
             fields other than ``step_id``).  No partial state is returned.
     """
-    return _reduce(events, None)
+    return _fold_all(events, record_skips=False).freeze()
 
 
 def reduce_mission_dossier_with_skips(
     events: Iterable[Event],
 ) -> Tuple[MissionDossierState, Tuple[SkippedDossierEvent, ...]]:
     """Like :func:`reduce_mission_dossier`, also reporting each counted-but-unfolded event."""
-    skipped: List[SkippedDossierEvent] = []
-    state = _reduce(events, skipped)
-    return state, tuple(skipped)
+    fold = _fold_all(events, record_skips=True)
+    return fold.freeze(), fold.skipped
 
 
 FAMILY = EventFamily(
@@ -607,15 +666,7 @@ FAMILY = EventFamily(
         (MISSION_DOSSIER_SNAPSHOT_COMPUTED, MissionDossierSnapshotComputedPayload),
         (MISSION_DOSSIER_PARITY_DRIFT_DETECTED, MissionDossierParityDriftDetectedPayload),
     ),
-    schema_models=(
-        ArtifactIdentity,
-        ContentHashRef,
-        ProvenanceRef,
-        LocalNamespaceTuple,
-        MissionDossierArtifactIndexedPayload,
-        MissionDossierArtifactMissingPayload,
-        MissionDossierSnapshotComputedPayload,
-        MissionDossierParityDriftDetectedPayload,
-    ),
+    value_objects=(ArtifactIdentity, ContentHashRef, ProvenanceRef, LocalNamespaceTuple),
+    reducer=reduce_mission_dossier,
     fixture_category="dossier",
 )

@@ -10,12 +10,12 @@ in ``docs/dossier-parity.md``.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import (
     Any,
+    Callable,
     Dict,
     Iterable,
     List,
@@ -30,14 +30,17 @@ from typing import (
 from pydantic import BaseModel, ConfigDict
 
 from spec_kitty_events._jcs import canonicalize
-from spec_kitty_events._pipeline import event_sort_key, parse_payload, prepare
+from spec_kitty_events._pipeline import event_sort_key, prepare
 from spec_kitty_events.dossier import (
-    _PAYLOAD_MODELS,
     DOSSIER_EVENT_TYPES,
+    MISSION_DOSSIER_ARTIFACT_INDEXED,
+    MISSION_DOSSIER_ARTIFACT_MISSING,
+    MISSION_DOSSIER_PARITY_DRIFT_DETECTED,
+    MISSION_DOSSIER_SNAPSHOT_COMPUTED,
     AnomalyEntry,
     ArtifactEntry,
     ArtifactIdentity,
-    DossierPayload,
+    DossierFold,
     DriftKindT,
     LocalNamespaceTuple,
     MissionDossierArtifactIndexedPayload,
@@ -47,11 +50,7 @@ from spec_kitty_events.dossier import (
     MissionDossierState,
     NamespaceMixedStreamError,
     ParityStatusT,
-    _anomaly_from,
-    _DossierFold,
-    _extract_namespace,
-    _namespace_key,
-    _NamespaceTracker,
+    event_namespace,
     reduce_mission_dossier,
 )
 from spec_kitty_events.models import Event
@@ -135,7 +134,13 @@ class DossierNamespaceKey(NamedTuple):
 
     @classmethod
     def of(cls, namespace: LocalNamespaceTuple) -> DossierNamespaceKey:
-        return cls(*_namespace_key(namespace))
+        return cls(
+            namespace.project_uuid,
+            namespace.feature_slug,
+            namespace.target_branch,
+            namespace.mission_key,
+            namespace.manifest_version,
+        )
 
 
 class RecoveringParity(BaseModel):
@@ -175,7 +180,7 @@ def _utf16(text: str) -> bytes:
 def _namespace_projection(namespace: Optional[LocalNamespaceTuple]) -> Optional[Dict[str, str]]:
     if namespace is None:
         return None
-    return dict(zip(DossierNamespaceKey._fields, _namespace_key(namespace), strict=True))
+    return DossierNamespaceKey.of(namespace)._asdict()
 
 
 def _artifact_projection(path: str, entry: ArtifactEntry) -> Dict[str, Any]:
@@ -280,7 +285,7 @@ def build_snapshot_payload(
 
 
 def _namespace_without_version(namespace: LocalNamespaceTuple) -> Tuple[str, ...]:
-    return _namespace_key(namespace)[:4]
+    return DossierNamespaceKey.of(namespace)[:4]
 
 
 def _diff_namespace(
@@ -399,7 +404,7 @@ def partition_by_namespace(
     """
     partitions: Dict[Optional[DossierNamespaceKey], List[Event]] = {}
     for event in prepare(events, DOSSIER_EVENT_TYPES):
-        namespace = _extract_namespace(event)
+        namespace = event_namespace(event)
         key = None if namespace is None else DossierNamespaceKey.of(namespace)
         partitions.setdefault(key, []).append(event)
     return partitions
@@ -425,7 +430,7 @@ def reduce_dossier_by_namespace(
 class _RecoveryFold:
     """The recovering view: status of the latest snapshot-or-drift event, and open anomalies."""
 
-    __slots__ = ("by_path", "open", "status")
+    __slots__ = ("by_path", "open", "status", "steps")
 
     def __init__(self) -> None:
         self.status: ParityStatusT = "unknown"
@@ -433,101 +438,61 @@ class _RecoveryFold:
         # replaces its entry in place.
         self.open: Dict[_AnomalyKey, AnomalyEntry] = {}
         self.by_path: Dict[str, Set[_AnomalyKey]] = {}
+        self.steps: Dict[str, Callable[[Any], None]] = {
+            MISSION_DOSSIER_ARTIFACT_INDEXED: self._resolve,
+            MISSION_DOSSIER_ARTIFACT_MISSING: self._open,
+            MISSION_DOSSIER_SNAPSHOT_COMPUTED: self._clean,
+            MISSION_DOSSIER_PARITY_DRIFT_DETECTED: self._drift,
+        }
 
-    def observe(self, payload: DossierPayload) -> None:
-        if isinstance(payload, MissionDossierArtifactIndexedPayload):
-            self._resolve(payload.artifact_id.path)
-        elif isinstance(payload, MissionDossierArtifactMissingPayload):
-            self._open(_anomaly_from(payload))
-        elif isinstance(payload, MissionDossierSnapshotComputedPayload):
-            self.status = "clean"
-        else:
-            self.status = "drifted"
-
-    def _open(self, anomaly: AnomalyEntry) -> None:
+    def _open(self, payload: MissionDossierArtifactMissingPayload) -> None:
+        anomaly = AnomalyEntry.from_payload(payload)
         key = _anomaly_key(anomaly)
         self.open[key] = anomaly
         self.by_path.setdefault(key[1], set()).add(key)
 
-    def _resolve(self, path: str) -> None:
-        for key in self.by_path.pop(path, ()):
+    def _resolve(self, payload: MissionDossierArtifactIndexedPayload) -> None:
+        for key in self.by_path.pop(payload.artifact_id.path, ()):
             del self.open[key]
+
+    def _clean(self, _payload: MissionDossierSnapshotComputedPayload) -> None:
+        self.status = "clean"
+
+    def _drift(self, _payload: MissionDossierParityDriftDetectedPayload) -> None:
+        self.status = "drifted"
 
     def freeze(self) -> RecoveringParity:
         return RecoveringParity(parity_status=self.status, open_anomalies=tuple(self.open.values()))
 
 
 class _DossierBuild:
-    """The folds of one ordered, de-duplicated dossier stream, in lock step.
+    """The folds of one ordered, de-duplicated dossier stream, in lock step: the dossier
+    reducer's own :class:`~spec_kitty_events.dossier.DossierFold` and the recovering view."""
 
-    It folds with the 2.4.0 reducer's own intermediates (``_NamespaceTracker``,
-    ``_DossierFold``), so its state is the reducer's by construction.
-    """
-
-    __slots__ = ("entries", "fold", "namespaces", "ordered", "recovery", "steps")
+    __slots__ = ("fold", "ordered", "recovery")
 
     def __init__(self) -> None:
         self.ordered: List[Event] = []
-        self.namespaces = _NamespaceTracker()
-        self.fold = _DossierFold()
-        self.steps = self.fold.handlers()
+        self.fold = DossierFold()
         self.recovery = _RecoveryFold()
-        # path -> (event, superseded, entry): frozen entries are rebuilt only for changed paths.
-        self.entries: Dict[str, Tuple[Event, bool, ArtifactEntry]] = {}
 
     @classmethod
     def from_ordered(cls, ordered: Sequence[Event]) -> _DossierBuild:
         """Fold a whole prepared stream; raises before anything is shared with a caller."""
         build = cls()
-        for event in ordered:
-            parsed = _parse(event)
-            build.namespaces.observe_event(event, parsed)
-            build._fold_parsed(event, parsed)
-        build.ordered = list(ordered)
+        build.extend(ordered)
         return build
 
     def extend(self, later: Sequence[Event]) -> None:
         """Fold events that all sort after the folded ones; atomic on a namespace mismatch."""
-        trial = copy.copy(self.namespaces)
+        self.fold.check_namespaces(later)
+        apply = self.fold.apply
+        steps = self.recovery.steps
         for event in later:
-            trial.observe_event(event, None)
-        self.namespaces = trial
-        for event in later:
-            self._fold_parsed(event, _parse(event))
+            parsed = apply(event)
+            if parsed is not None:
+                steps[event.event_type](parsed)
         self.ordered.extend(later)
-
-    def _fold_parsed(self, event: Event, parsed: Optional[DossierPayload]) -> None:
-        if parsed is not None:
-            self.steps[event.event_type](event, parsed)
-            self.recovery.observe(parsed)
-
-    def artifact_entries(self) -> Dict[str, ArtifactEntry]:
-        artifacts: Dict[str, ArtifactEntry] = {}
-        for path, slot in self.fold.artifacts.items():
-            cached = self.entries.get(path)
-            if cached is None or cached[0] is not slot.event or cached[1] != slot.superseded:
-                cached = (slot.event, slot.superseded, slot.entry())
-                self.entries[path] = cached
-            artifacts[path] = cached[2]
-        return artifacts
-
-    def freeze(self) -> MissionDossierState:
-        if not self.ordered:
-            return MissionDossierState()
-        return MissionDossierState(
-            namespace=self.namespaces.output_namespace(),
-            artifacts=self.artifact_entries(),
-            anomalies=tuple(self.fold.anomalies),
-            latest_snapshot=self.fold.latest_snapshot(),
-            drift_history=tuple(self.fold.drifts),
-            parity_status=self.fold.parity_status(),
-            event_count=len(self.ordered),
-        )
-
-
-def _parse(event: Event) -> Optional[DossierPayload]:
-    parsed, _error = parse_payload(_PAYLOAD_MODELS[event.event_type], event.payload)
-    return parsed
 
 
 class DossierProjection:
@@ -584,14 +549,13 @@ class DossierProjection:
         # The union is prepared like a whole stream, so re-delivered twins resolve exactly as
         # reduce_mission_dossier resolves them.
         build = _DossierBuild.from_ordered(prepare(self._build.ordered + batch))
-        build.entries = self._build.entries
         self._build = build
         self._by_id = {event.event_id: event for event in build.ordered}
 
     @property
     def state(self) -> MissionDossierState:
         """The 2.4.0 reducer output for every event applied so far (a fresh object each time)."""
-        return self._build.freeze()
+        return self._build.fold.freeze()
 
     @property
     def event_count(self) -> int:

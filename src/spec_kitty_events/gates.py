@@ -113,6 +113,5 @@ def map_check_run_conclusion(
 FAMILY = EventFamily(
     name="gates",
     payloads=((_GATE_PASSED, GatePassedPayload), (_GATE_FAILED, GateFailedPayload)),
-    schema_models=(GatePassedPayload, GateFailedPayload),
     fixture_category=None,
 )

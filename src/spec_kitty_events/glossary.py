@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import (
     Any,
+    Callable,
     Dict,
     Final,
     FrozenSet,
@@ -21,7 +22,6 @@ from typing import (
     Sequence,
     Set,
     Tuple,
-    Type,
 )
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
@@ -343,18 +343,6 @@ def _is_nested_form(value: Mapping[Any, Any]) -> bool:
 
 # --- Reducer ------------------------------------------------------------------------------
 
-# Validator-table order (conformance-schemas.md section 4.2); FAMILY is built from it.
-_PAYLOAD_MODELS: Final[Dict[str, Type[BaseModel]]] = {
-    GLOSSARY_SCOPE_ACTIVATED: GlossaryScopeActivatedPayload,
-    TERM_CANDIDATE_OBSERVED: TermCandidateObservedPayload,
-    SEMANTIC_CHECK_EVALUATED: SemanticCheckEvaluatedPayload,
-    GLOSSARY_CLARIFICATION_REQUESTED: GlossaryClarificationRequestedPayload,
-    GLOSSARY_CLARIFICATION_RESOLVED: GlossaryClarificationResolvedPayload,
-    GLOSSARY_SENSE_UPDATED: GlossarySenseUpdatedPayload,
-    GENERATION_BLOCKED_BY_SEMANTIC_CONFLICT: GenerationBlockedBySemanticConflictPayload,
-    GLOSSARY_STRICTNESS_SET: GlossaryStrictnessSetPayload,
-}
-
 
 def reduce_glossary_events(
     events: Sequence[Event], *, mode: _ReducerMode = "strict"
@@ -406,6 +394,17 @@ class _GlossaryFold:
         self.unresolved_per_check: Dict[str, int] = {}
         self.generation_blocks: List[GenerationBlockedBySemanticConflictPayload] = []
         self.anomalies: List[GlossaryAnomaly] = []
+        self._models = FAMILY.payload_models
+        self._steps: Dict[str, Callable[[Event, Any], None]] = {
+            GLOSSARY_SCOPE_ACTIVATED: self._activate_scope,
+            TERM_CANDIDATE_OBSERVED: self._observe_term,
+            SEMANTIC_CHECK_EVALUATED: self._record_check,
+            GLOSSARY_CLARIFICATION_REQUESTED: self._request_clarification,
+            GLOSSARY_CLARIFICATION_RESOLVED: self._resolve_clarification,
+            GLOSSARY_SENSE_UPDATED: self._update_sense,
+            GENERATION_BLOCKED_BY_SEMANTIC_CONFLICT: self._block_generation,
+            GLOSSARY_STRICTNESS_SET: self._set_strictness,
+        }
 
     # -- dispatch
 
@@ -415,27 +414,10 @@ class _GlossaryFold:
             return
         if self.mission_id is None:
             self.mission_id = getattr(payload, "mission_id", "")
-        match payload:
-            case GlossaryScopeActivatedPayload():
-                self.active_scopes[payload.scope_id] = payload
-            case GlossaryStrictnessSetPayload():
-                self.strictness = payload.new_strictness
-                self.strictness_history.append(payload)
-            case TermCandidateObservedPayload():
-                self._observe_term(event, payload)
-            case GlossarySenseUpdatedPayload():
-                self._update_sense(event, payload)
-            case SemanticCheckEvaluatedPayload():
-                self._record_check(event, payload)
-            case GlossaryClarificationRequestedPayload():
-                self._request_clarification(event, payload)
-            case GlossaryClarificationResolvedPayload():
-                self._resolve_clarification(event, payload)
-            case GenerationBlockedBySemanticConflictPayload():
-                self.generation_blocks.append(payload)
+        self._steps[event.event_type](event, payload)
 
     def _parse(self, event: Event) -> Optional[BaseModel]:
-        payload, error = parse_payload(_PAYLOAD_MODELS[event.event_type], event.payload)
+        payload, error = parse_payload(self._models[event.event_type], event.payload)
         if error is None:
             return payload
         if self.strict:
@@ -444,6 +426,18 @@ class _GlossaryFold:
         return None
 
     # -- per-type transitions
+
+    def _activate_scope(self, _event: Event, payload: GlossaryScopeActivatedPayload) -> None:
+        self.active_scopes[payload.scope_id] = payload
+
+    def _set_strictness(self, _event: Event, payload: GlossaryStrictnessSetPayload) -> None:
+        self.strictness = payload.new_strictness
+        self.strictness_history.append(payload)
+
+    def _block_generation(
+        self, _event: Event, payload: GenerationBlockedBySemanticConflictPayload
+    ) -> None:
+        self.generation_blocks.append(payload)
 
     def _observe_term(self, event: Event, payload: TermCandidateObservedPayload) -> None:
         self._check_scope_active(event, payload.scope_id)
@@ -594,17 +588,30 @@ def _invalid_payload_reason(event_type: str, error: Exception) -> str:
 
 FAMILY = EventFamily(
     name="glossary",
-    payloads=tuple(_PAYLOAD_MODELS.items()),
-    schema_models=(
-        SemanticConflictEntry,
-        GlossaryScopeActivatedPayload,
-        TermCandidateObservedPayload,
-        GlossarySenseUpdatedPayload,
-        GlossaryStrictnessSetPayload,
-        SemanticCheckEvaluatedPayload,
-        GlossaryClarificationRequestedPayload,
-        GlossaryClarificationResolvedPayload,
-        GenerationBlockedBySemanticConflictPayload,
+    payloads=(
+        (GLOSSARY_SCOPE_ACTIVATED, GlossaryScopeActivatedPayload),
+        (TERM_CANDIDATE_OBSERVED, TermCandidateObservedPayload),
+        (SEMANTIC_CHECK_EVALUATED, SemanticCheckEvaluatedPayload),
+        (GLOSSARY_CLARIFICATION_REQUESTED, GlossaryClarificationRequestedPayload),
+        (GLOSSARY_CLARIFICATION_RESOLVED, GlossaryClarificationResolvedPayload),
+        (GLOSSARY_SENSE_UPDATED, GlossarySenseUpdatedPayload),
+        (GENERATION_BLOCKED_BY_SEMANTIC_CONFLICT, GenerationBlockedBySemanticConflictPayload),
+        (GLOSSARY_STRICTNESS_SET, GlossaryStrictnessSetPayload),
     ),
+    value_objects=(SemanticConflictEntry,),
+    # The published generator lists the payload schemas in class-definition order, which
+    # differs from the validator table's; both orders are contract.
+    schema_payload_order=(
+        GLOSSARY_SCOPE_ACTIVATED,
+        TERM_CANDIDATE_OBSERVED,
+        GLOSSARY_SENSE_UPDATED,
+        GLOSSARY_STRICTNESS_SET,
+        SEMANTIC_CHECK_EVALUATED,
+        GLOSSARY_CLARIFICATION_REQUESTED,
+        GLOSSARY_CLARIFICATION_RESOLVED,
+        GENERATION_BLOCKED_BY_SEMANTIC_CONFLICT,
+    ),
+    reducer=reduce_glossary_events,
+    reducer_takes_mode=True,
     fixture_category="glossary",
 )

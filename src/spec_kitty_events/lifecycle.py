@@ -7,23 +7,18 @@ de-duplicated once, by the shared pipeline, for both folds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
-from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from spec_kitty_events._anomaly import after_terminal
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._pipeline import parse_payload, prepare
 
 # Event and WPState are part of this module's namespace in 2.4.0: re-exported on purpose.
 from spec_kitty_events.models import Event as Event
-from spec_kitty_events.status import (
-    WP_STATUS_CHANGED,
-    TransitionAnomaly,
-    _member_text,
-    _reduce_prepared_status,
-)
+from spec_kitty_events.status import WP_STATUS_CHANGED, StatusFold, TransitionAnomaly
 from spec_kitty_events.status import WPState as WPState
 
 # Informational version of the 2.x event contracts; no code reads it.  It is not the
@@ -113,17 +108,6 @@ class ReviewRollbackPayload(BaseModel):
     actor: str = Field(..., min_length=1)
 
 
-# Validator-table order; the family declaration and the reducer both read it.
-_MISSION_PAYLOADS: Tuple[Tuple[str, Type[BaseModel]], ...] = (
-    (MISSION_STARTED, MissionStartedPayload),
-    (MISSION_COMPLETED, MissionCompletedPayload),
-    (MISSION_CANCELLED, MissionCancelledPayload),
-    (PHASE_ENTERED, PhaseEnteredPayload),
-    (REVIEW_ROLLBACK, ReviewRollbackPayload),
-)
-_PAYLOAD_MODEL: Mapping[str, Type[BaseModel]] = dict(_MISSION_PAYLOADS)
-
-
 # --- reducer output --------------------------------------------------------------------------
 
 
@@ -156,25 +140,71 @@ class ReducedMissionState(BaseModel):
 # --- reducer ---------------------------------------------------------------------------------
 
 
-@dataclass
 class _MissionFold:
-    """The mission part of the state while events are being applied."""
+    """The mission part of the state while events are being applied, one at a time."""
 
-    mission_id: Optional[str] = None
-    mission_type: Optional[str] = None
-    status: Optional[MissionStatus] = None
-    current_phase: Optional[str] = None
-    phases: List[str] = field(default_factory=list)
-    anomalies: List[LifecycleAnomaly] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.mission_id: Optional[str] = None
+        self.mission_type: Optional[str] = None
+        self.status: Optional[MissionStatus] = None
+        self.current_phase: Optional[str] = None
+        self.phases: List[str] = []
+        self.anomalies: List[LifecycleAnomaly] = []
+        self._models = FAMILY.payload_models
+        self._steps: Dict[str, Callable[[Any], None]] = {
+            MISSION_STARTED: self._start,
+            PHASE_ENTERED: self._enter_phase,
+            REVIEW_ROLLBACK: self._roll_back,
+            MISSION_COMPLETED: self._complete,
+            MISSION_CANCELLED: self._cancel,
+        }
 
-    def refuse(self, event: Event, reason: str) -> None:
+    def apply(self, event: Event) -> None:
+        refusal = self._gatekeeping_refusal(event)
+        if refusal is not None:
+            self._refuse(event, refusal)
+            return
+        payload, _error = parse_payload(self._models[event.event_type], event.payload)
+        if payload is None:
+            self._refuse(event, f"Invalid {event.event_type} payload")
+        else:
+            self._steps[event.event_type](payload)
+
+    def _gatekeeping_refusal(self, event: Event) -> Optional[str]:
+        """Why the event cannot apply in the mission's current state, before its payload is
+        read."""
+        if self.status in TERMINAL_MISSION_STATUSES:
+            return after_terminal(self.status)
+        if event.event_type == MISSION_STARTED:
+            return None if self.mission_id is None else "Duplicate MissionStarted (first one wins)"
+        return "Event before MissionStarted" if self.mission_id is None else None
+
+    def _start(self, payload: MissionStartedPayload) -> None:
+        self.mission_id = payload.mission_id
+        self.mission_type = payload.mission_type
+        self.status = MissionStatus.ACTIVE
+        self._enter(payload.initial_phase)
+
+    def _enter_phase(self, payload: PhaseEnteredPayload) -> None:
+        self._enter(payload.phase_name)
+
+    def _roll_back(self, payload: ReviewRollbackPayload) -> None:
+        self._enter(payload.target_phase)
+
+    def _complete(self, _payload: MissionCompletedPayload) -> None:
+        self.status = MissionStatus.COMPLETED
+
+    def _cancel(self, _payload: MissionCancelledPayload) -> None:
+        self.status = MissionStatus.CANCELLED
+
+    def _enter(self, phase: str) -> None:
+        self.current_phase = phase
+        self.phases.append(phase)
+
+    def _refuse(self, event: Event, reason: str) -> None:
         self.anomalies.append(
             LifecycleAnomaly(event_id=event.event_id, event_type=event.event_type, reason=reason)
         )
-
-    def enter(self, phase: str) -> None:
-        self.current_phase = phase
-        self.phases.append(phase)
 
 
 def _mission_order(event: Event) -> Tuple[int, bool, str]:
@@ -183,46 +213,6 @@ def _mission_order(event: Event) -> Tuple[int, bool, str]:
     Timestamps play no part here (2.4.0's rule, kept): "cancel beats re-open" at one clock.
     """
     return (event.lamport_clock, event.event_type == MISSION_CANCELLED, event.event_id)
-
-
-def _gatekeeping_refusal(fold: _MissionFold, event: Event) -> Optional[str]:
-    """Why the event cannot apply in the mission's current state, before its payload is read."""
-    if fold.status in TERMINAL_MISSION_STATUSES:
-        return f"Event after terminal state ({_member_text(fold.status)})"
-    if event.event_type == MISSION_STARTED:
-        return None if fold.mission_id is None else "Duplicate MissionStarted (first one wins)"
-    return "Event before MissionStarted" if fold.mission_id is None else None
-
-
-def _apply_payload(fold: _MissionFold, payload: BaseModel) -> None:
-    if isinstance(payload, MissionStartedPayload):
-        fold.mission_id = payload.mission_id
-        fold.mission_type = payload.mission_type
-        fold.status = MissionStatus.ACTIVE
-        fold.enter(payload.initial_phase)
-    elif isinstance(payload, PhaseEnteredPayload):
-        fold.enter(payload.phase_name)
-    elif isinstance(payload, ReviewRollbackPayload):
-        fold.enter(payload.target_phase)
-    elif isinstance(payload, MissionCompletedPayload):
-        fold.status = MissionStatus.COMPLETED
-    elif isinstance(payload, MissionCancelledPayload):
-        fold.status = MissionStatus.CANCELLED
-
-
-def _fold_mission(mission_events: List[Event]) -> _MissionFold:
-    fold = _MissionFold()
-    for event in sorted(mission_events, key=_mission_order):
-        refusal = _gatekeeping_refusal(fold, event)
-        if refusal is not None:
-            fold.refuse(event, refusal)
-            continue
-        payload, _error = parse_payload(_PAYLOAD_MODEL[event.event_type], event.payload)
-        if payload is None:
-            fold.refuse(event, f"Invalid {event.event_type} payload")
-        else:
-            _apply_payload(fold, payload)
-    return fold
 
 
 def _as_lifecycle_anomaly(anomaly: TransitionAnomaly) -> LifecycleAnomaly:
@@ -242,8 +232,15 @@ def reduce_lifecycle_events(events: Sequence[Event]) -> ReducedMissionState:
     if not events:
         return ReducedMissionState()
     unique = prepare(events)
-    mission = _fold_mission([e for e in unique if e.event_type in MISSION_EVENT_TYPES])
-    status = _reduce_prepared_status([e for e in unique if e.event_type == WP_STATUS_CHANGED])
+    mission = _MissionFold()
+    for event in sorted(
+        (e for e in unique if e.event_type in MISSION_EVENT_TYPES), key=_mission_order
+    ):
+        mission.apply(event)
+    work_packages = StatusFold()
+    for event in unique:
+        work_packages.apply(event)
+    status = work_packages.freeze()
     wp_anomalies = [_as_lifecycle_anomaly(anomaly) for anomaly in status.anomalies]
     return ReducedMissionState(
         mission_id=mission.mission_id,
@@ -260,7 +257,12 @@ def reduce_lifecycle_events(events: Sequence[Event]) -> ReducedMissionState:
 
 FAMILY = EventFamily(
     name="lifecycle",
-    payloads=_MISSION_PAYLOADS,
-    schema_models=tuple(model for _, model in _MISSION_PAYLOADS),
-    fixture_category=None,
+    payloads=(
+        (MISSION_STARTED, MissionStartedPayload),
+        (MISSION_COMPLETED, MissionCompletedPayload),
+        (MISSION_CANCELLED, MissionCancelledPayload),
+        (PHASE_ENTERED, PhaseEnteredPayload),
+        (REVIEW_ROLLBACK, ReviewRollbackPayload),
+    ),
+    reducer=reduce_lifecycle_events,
 )

@@ -9,10 +9,24 @@ completes.  ``reduce_mission_next_events`` folds one run's stream into a
 from __future__ import annotations
 
 from enum import Enum
-from typing import Dict, Final, FrozenSet, List, Optional, Sequence, Set, Tuple, Type, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Final,
+    FrozenSet,
+    List,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+    cast,
+)
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from spec_kitty_events._anomaly import after_terminal
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._pipeline import parse_payload, prepare
 from spec_kitty_events.models import Event
@@ -206,16 +220,6 @@ _DUPLICATE_START: Final = "Duplicate MissionRunStarted (first one wins)"
 _INVALID_START: Final = "Invalid MissionRunStarted payload"
 _BEFORE_START: Final = "Event before MissionRunStarted"
 
-# Validator-table order (conformance-schemas.md section 4.2); FAMILY is built from it.
-_PAYLOAD_MODELS: Final[Dict[str, Type[BaseModel]]] = {
-    MISSION_RUN_STARTED: MissionRunStartedPayload,
-    NEXT_STEP_ISSUED: NextStepIssuedPayload,
-    NEXT_STEP_AUTO_COMPLETED: NextStepAutoCompletedPayload,
-    DECISION_INPUT_REQUESTED: DecisionInputRequestedPayload,
-    DECISION_INPUT_ANSWERED: DecisionInputAnsweredPayload,
-    MISSION_RUN_COMPLETED: MissionRunCompletedPayload,
-}
-
 _RunPayload = Union[
     NextStepIssuedPayload,
     NextStepAutoCompletedPayload,
@@ -223,13 +227,6 @@ _RunPayload = Union[
     DecisionInputAnsweredPayload,
     MissionRunCompletedPayload,
 ]
-_RUN_PAYLOAD_TYPES: Final = (
-    NextStepIssuedPayload,
-    NextStepAutoCompletedPayload,
-    DecisionInputRequestedPayload,
-    DecisionInputAnsweredPayload,
-    MissionRunCompletedPayload,
-)
 
 
 def reduce_mission_next_events(events: Sequence[Event]) -> ReducedMissionRunState:
@@ -245,12 +242,6 @@ def reduce_mission_next_events(events: Sequence[Event]) -> ReducedMissionRunStat
     for event in ordered:
         fold.apply(event)
     return fold.freeze(event_count=len(ordered), last_event_id=ordered[-1].event_id)
-
-
-def _terminal_reason(status: MissionRunStatus) -> str:
-    # Spelled out rather than f"{status}", whose rendering of a str-mixin enum differs between
-    # Python 3.10 ("completed") and 3.11+ ("MissionRunStatus.COMPLETED").
-    return f"Event after terminal state ({type(status).__name__}.{status.name})"
 
 
 class _RunFold:
@@ -269,6 +260,14 @@ class _RunFold:
         self.pending_decisions: Dict[str, DecisionInputRequestedPayload] = {}
         self.answered_decisions: Dict[str, DecisionInputAnsweredPayload] = {}
         self.anomalies: List[MissionNextAnomaly] = []
+        self._models = FAMILY.payload_models
+        self._steps: Dict[str, Callable[[Event, Any], None]] = {
+            NEXT_STEP_ISSUED: self._issue_step,
+            NEXT_STEP_AUTO_COMPLETED: self._auto_complete_step,
+            DECISION_INPUT_REQUESTED: self._request_decision,
+            DECISION_INPUT_ANSWERED: self._answer_decision,
+            MISSION_RUN_COMPLETED: self._complete_run,
+        }
 
     def apply(self, event: Event) -> None:
         event_type = event.event_type
@@ -293,14 +292,14 @@ class _RunFold:
                 alias_completion if alias_completion is not None else self._parse(event, event_type)
             )
             if payload is not None and self._belongs_to_run(event, payload):
-                self._apply_run_event(event, payload)
+                self._steps[event_type](event, payload)
 
     def _after_terminal(self, event: Event, event_type: str) -> None:
         assert self.run_status is not None
         if event_type == MISSION_RUN_COMPLETED:
             self._anomaly(event, _DUPLICATE_COMPLETION)
         else:
-            self._anomaly(event, _terminal_reason(self.run_status))
+            self._anomaly(event, after_terminal(self.run_status))
 
     def _start(self, event: Event) -> None:
         if self.run_id is not None:
@@ -315,13 +314,12 @@ class _RunFold:
         self.run_status = MissionRunStatus.RUNNING
 
     def _parse(self, event: Event, event_type: str) -> Optional[_RunPayload]:
-        payload, _ = parse_payload(_PAYLOAD_MODELS[event_type], event.payload)
+        payload, _ = parse_payload(self._models[event_type], event.payload)
         if payload is None:
             self._anomaly(event, f"Invalid {event_type} payload")
             return None
         # The start gate runs earlier, so only run-scoped payloads get here.
-        assert isinstance(payload, _RUN_PAYLOAD_TYPES)
-        return payload
+        return cast(_RunPayload, payload)
 
     def _belongs_to_run(self, event: Event, payload: _RunPayload) -> bool:
         if payload.run_id == self.run_id:
@@ -329,19 +327,18 @@ class _RunFold:
         self._anomaly(event, f"run_id mismatch: expected '{self.run_id}', got '{payload.run_id}'")
         return False
 
-    def _apply_run_event(self, event: Event, payload: _RunPayload) -> None:
-        match payload:
-            case NextStepIssuedPayload():
-                self.current_step_id = payload.step_id
-            case NextStepAutoCompletedPayload():
-                self._complete_step(payload.step_id)
-            case DecisionInputRequestedPayload():
-                self._request_decision(event, payload)
-            case DecisionInputAnsweredPayload():
-                self.answered_decisions[payload.decision_id] = payload
-                self.pending_decisions.pop(payload.decision_id, None)
-            case MissionRunCompletedPayload():
-                self.run_status = MissionRunStatus.COMPLETED
+    def _issue_step(self, _event: Event, payload: NextStepIssuedPayload) -> None:
+        self.current_step_id = payload.step_id
+
+    def _auto_complete_step(self, _event: Event, payload: NextStepAutoCompletedPayload) -> None:
+        self._complete_step(payload.step_id)
+
+    def _answer_decision(self, _event: Event, payload: DecisionInputAnsweredPayload) -> None:
+        self.answered_decisions[payload.decision_id] = payload
+        self.pending_decisions.pop(payload.decision_id, None)
+
+    def _complete_run(self, _event: Event, _payload: MissionRunCompletedPayload) -> None:
+        self.run_status = MissionRunStatus.COMPLETED
 
     def _complete_step(self, step_id: str) -> None:
         if step_id not in self.completed_step_set:
@@ -381,7 +378,15 @@ class _RunFold:
 
 FAMILY = EventFamily(
     name="mission_next",
-    payloads=tuple(_PAYLOAD_MODELS.items()),
-    schema_models=(RuntimeActorIdentity, *_PAYLOAD_MODELS.values()),
+    payloads=(
+        (MISSION_RUN_STARTED, MissionRunStartedPayload),
+        (NEXT_STEP_ISSUED, NextStepIssuedPayload),
+        (NEXT_STEP_AUTO_COMPLETED, NextStepAutoCompletedPayload),
+        (DECISION_INPUT_REQUESTED, DecisionInputRequestedPayload),
+        (DECISION_INPUT_ANSWERED, DecisionInputAnsweredPayload),
+        (MISSION_RUN_COMPLETED, MissionRunCompletedPayload),
+    ),
+    value_objects=(RuntimeActorIdentity,),
+    reducer=reduce_mission_next_events,
     fixture_category="mission_next",
 )

@@ -6,11 +6,12 @@ on its own; :func:`reduce_status_events` folds a stream of such events into the 
 of every WP, recording what it refused as :class:`TransitionAnomaly` entries.
 
 Messages that name a lane use the ``Lane.PLANNED`` spelling on every Python version
-(:func:`_member_text`), so the output never depends on the interpreter.
+(``_anomaly.member_text``), so the output never depends on the interpreter.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -18,6 +19,7 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import (
     Any,
+    Callable,
     Dict,
     FrozenSet,
     List,
@@ -30,6 +32,7 @@ from typing import (
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from spec_kitty_events._anomaly import member_text
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._pipeline import event_sort_key, first_occurrences, parse_payload, prepare
 
@@ -100,16 +103,6 @@ WP_STATUS_CHANGED = "WPStatusChanged"
 
 _LANE_BY_VALUE: Mapping[str, Lane] = MappingProxyType({lane.value: lane for lane in Lane})
 _UNKNOWN_WP = "<unknown>"
-
-
-def _member_text(member: Optional[Enum]) -> str:
-    """``Lane.PLANNED`` / ``None``: how Python 3.11 formats an enum member in an f-string.
-
-    Spelled out by hand because Python 3.10 formats a ``str``-mixin member as its value.
-    """
-    if member is None:
-        return "None"
-    return f"{type(member).__name__}.{member.name}"
 
 
 def _dealias(text: str) -> str:
@@ -310,7 +303,7 @@ def _transition_violations(payload: StatusTransitionPayload) -> List[str]:
             violations.append(f"{source.value} is terminal; requires force=True to exit")
         if (source, target) not in _LEGAL_WITHOUT_FORCE:
             violations.append(
-                f"Transition {_member_text(source)} -> {_member_text(target)} is not allowed"
+                f"Transition {member_text(source)} -> {member_text(target)} is not allowed"
             )
     guard = _GUARDS.get((source, target))
     if guard is not None and not _has_text(getattr(payload, guard[0])):
@@ -418,7 +411,7 @@ def _refusal(payload: StatusTransitionPayload, expected: Optional[Lane]) -> Opti
     """
     source = payload.from_lane
     if source is not expected:
-        return f"from_lane mismatch: expected {_member_text(expected)}, got {_member_text(source)}"
+        return f"from_lane mismatch: expected {member_text(expected)}, got {member_text(source)}"
     pair = (source, payload.to_lane)
     if pair not in _GUARDS and (payload.force or pair in _LEGAL_WITHOUT_FORCE):
         return None  # the common case, decided without building a violation list
@@ -484,8 +477,13 @@ class _WPTrack:
         )
 
 
-class _StatusFold:
-    """The status reducer's working state, fed one prepared event at a time.
+class StatusFold:
+    """The status reducer's fold, one event at a time; :func:`reduce_status_events` runs it.
+
+    Feed :meth:`apply` events in fold order (as ``prepare`` returns them: ordered and
+    de-duplicated); events of other types are ignored.  :meth:`freeze` returns the reducer's
+    output for everything applied so far and may be called at any point without disturbing
+    later applications, so an incremental projection and the batch reducer run the same fold.
 
     Each payload is validated once and dropped as soon as its outcome is known: only the
     last applied lane, event and evidence of each WP are kept.  (Holding every parsed payload
@@ -493,25 +491,45 @@ class _StatusFold:
     and first applications carry their :data:`_Slot`, so the output keeps 2.4.0's order.
     """
 
-    def __init__(self) -> None:
-        self.tracks: Dict[str, _WPTrack] = {}
-        self.failures: List[TransitionAnomaly] = []
-        self.refusals: List[Tuple[_Slot, TransitionAnomaly]] = []
+    __slots__ = ("_count", "_failures", "_last_event_id", "_refusals", "_steps", "_tracks")
 
-    def take(self, position: int, event: Event) -> None:
+    def __init__(self) -> None:
+        self._tracks: Dict[str, _WPTrack] = {}
+        self._failures: List[TransitionAnomaly] = []
+        self._refusals: List[Tuple[_Slot, TransitionAnomaly]] = []
+        self._count = 0
+        self._last_event_id: Optional[str] = None
+        self._steps: Dict[str, Callable[[int, Event], None]] = {
+            WP_STATUS_CHANGED: self._transition,
+        }
+
+    @property
+    def event_count(self) -> int:
+        return self._count
+
+    def apply(self, event: Event) -> None:
+        """Fold one event that sorts after every event applied so far."""
+        step = self._steps.get(event.event_type)
+        if step is None:
+            return
+        step(self._count, event)
+        self._count += 1
+        self._last_event_id = event.event_id
+
+    def _transition(self, position: int, event: Event) -> None:
         payload, error = parse_payload(StatusTransitionPayload, event.payload)
         if error is not None:
-            self.failures.append(_parse_failure(event, error))
+            self._failures.append(_parse_failure(event, error))
             return
         if payload is None:  # pragma: no cover - parse_payload returns one or the other
             return
-        track = self.tracks.get(payload.wp_id)
+        track = self._tracks.get(payload.wp_id)
         if track is None:
-            track = self.tracks[payload.wp_id] = _WPTrack()
+            track = self._tracks[payload.wp_id] = _WPTrack()
         clock = event.lamport_clock
         if track.clock != clock:
             if track.deferred is not None:
-                self._close_group(track)
+                _close_group(track, self._refusals)
             track.clock = clock
             track.group_start = position
             track.snapshot = track.lane
@@ -520,72 +538,78 @@ class _StatusFold:
                 track.deferred = []
             track.deferred.append((position, event, payload))
         else:
-            self._judge(track, 0, position, event, payload)
+            _judge(track, 0, position, event, payload, self._refusals)
 
-    def _close_group(self, track: _WPTrack) -> None:
-        """Apply the group's review rollbacks, which go after its other members."""
-        deferred = track.deferred
-        if deferred is not None:
-            track.deferred = None
-            for position, event, payload in deferred:
-                self._judge(track, 1, position, event, payload)
+    def freeze(self) -> ReducedStatus:
+        """The reducer output for the events applied so far (a fresh object each time)."""
+        if not self._count:
+            return ReducedStatus()
+        summary: Dict[str, Any] = {
+            "event_count": self._count,
+            "last_processed_event_id": self._last_event_id,
+        }
+        if not self._tracks:
+            # Nothing parsed: 2.4.0 leaves wp_states unset here, which exclude_unset dumps show.
+            return ReducedStatus(anomalies=list(self._failures), **summary)
+        tracks, refusals = self._closed()
+        refusals.sort(key=itemgetter(0))
+        return ReducedStatus(
+            wp_states=_wp_states(tracks),
+            anomalies=self._failures + [anomaly for _, anomaly in refusals],
+            **summary,
+        )
 
-    def _judge(
-        self,
-        track: _WPTrack,
-        phase: int,
-        position: int,
-        event: Event,
-        payload: StatusTransitionPayload,
-    ) -> None:
-        reason = _refusal(payload, track.snapshot)
-        if reason is not None:
-            slot = (track.group_start, phase, position)
-            self.refusals.append((slot, _refused(event, payload, reason)))
-            return
-        track.lane = payload.to_lane
-        track.last_event = event
-        track.evidence = payload.evidence if payload.to_lane is Lane.DONE else None
-        if track.first_applied is None:
-            track.first_applied = (track.group_start, phase, position)
+    def _closed(self) -> Tuple[Dict[str, _WPTrack], List[Tuple[_Slot, TransitionAnomaly]]]:
+        """The tracks and refusals as if the stream ended now, leaving the fold as it is.
 
-    def close(self) -> None:
-        """End of stream: apply the rollbacks still waiting for their group to end."""
-        for track in self.tracks.values():
-            self._close_group(track)
-
-    def wp_states(self) -> Dict[str, WPState]:
-        """Every WP with a valid transition, keyed in order of its first application."""
-        firsts = [(t.first_applied, wp) for wp, t in self.tracks.items() if t.first_applied]
-        firsts.sort()
-        return {wp_id: self.tracks[wp_id].state(wp_id) for _, wp_id in firsts}
-
-    def anomalies(self) -> List[TransitionAnomaly]:
-        """Payload failures in stream order, then refusals in application order."""
-        self.refusals.sort(key=itemgetter(0))
-        return self.failures + [anomaly for _, anomaly in self.refusals]
+        Rollbacks still waiting for their group to end are judged on copies of their tracks:
+        a later event of the same clock must still join that group.
+        """
+        refusals = list(self._refusals)
+        tracks = self._tracks
+        waiting = [wp_id for wp_id, track in tracks.items() if track.deferred is not None]
+        if waiting:
+            tracks = dict(tracks)
+            for wp_id in waiting:
+                track = tracks[wp_id] = copy.copy(tracks[wp_id])
+                _close_group(track, refusals)
+        return tracks, refusals
 
 
-def _reduce_prepared_status(unique_events: Sequence[Event]) -> ReducedStatus:
-    """Fold ``WPStatusChanged`` events that are already selected, ordered and de-duplicated.
+def _close_group(track: _WPTrack, refusals: List[Tuple[_Slot, TransitionAnomaly]]) -> None:
+    """Apply the group's review rollbacks, which go after its other members."""
+    deferred = track.deferred
+    if deferred is not None:
+        track.deferred = None
+        for position, event, payload in deferred:
+            _judge(track, 1, position, event, payload, refusals)
 
-    The shared entry point of :func:`reduce_status_events` and the lifecycle reducer, so a
-    stream is ordered and de-duplicated once.
-    """
-    if not unique_events:
-        return ReducedStatus()
-    fold = _StatusFold()
-    for position, event in enumerate(unique_events):
-        fold.take(position, event)
-    summary: Dict[str, Any] = {
-        "event_count": len(unique_events),
-        "last_processed_event_id": unique_events[-1].event_id,
-    }
-    if not fold.tracks:
-        # Nothing parsed: 2.4.0 leaves wp_states unset here, which exclude_unset dumps show.
-        return ReducedStatus(anomalies=fold.failures, **summary)
-    fold.close()
-    return ReducedStatus(wp_states=fold.wp_states(), anomalies=fold.anomalies(), **summary)
+
+def _judge(
+    track: _WPTrack,
+    phase: int,
+    position: int,
+    event: Event,
+    payload: StatusTransitionPayload,
+    refusals: List[Tuple[_Slot, TransitionAnomaly]],
+) -> None:
+    reason = _refusal(payload, track.snapshot)
+    if reason is not None:
+        slot = (track.group_start, phase, position)
+        refusals.append((slot, _refused(event, payload, reason)))
+        return
+    track.lane = payload.to_lane
+    track.last_event = event
+    track.evidence = payload.evidence if payload.to_lane is Lane.DONE else None
+    if track.first_applied is None:
+        track.first_applied = (track.group_start, phase, position)
+
+
+def _wp_states(tracks: Dict[str, _WPTrack]) -> Dict[str, WPState]:
+    """Every WP with a valid transition, keyed in order of its first application."""
+    firsts = [(t.first_applied, wp) for wp, t in tracks.items() if t.first_applied]
+    firsts.sort()
+    return {wp_id: tracks[wp_id].state(wp_id) for _, wp_id in firsts}
 
 
 def reduce_status_events(events: Sequence[Event]) -> ReducedStatus:
@@ -594,13 +618,15 @@ def reduce_status_events(events: Sequence[Event]) -> ReducedStatus:
     Non-status events are ignored; the result is the same for any delivery order and any
     duplication of the same events.
     """
-    return _reduce_prepared_status(prepare(events, _STATUS_EVENT_TYPES))
+    fold = StatusFold()
+    for event in prepare(events, _STATUS_EVENT_TYPES):
+        fold.apply(event)
+    return fold.freeze()
 
 
 FAMILY = EventFamily(
     name="status",
     payloads=((WP_STATUS_CHANGED, StatusTransitionPayload),),
-    schema_models=(StatusTransitionPayload,),
     schema_enums=(Lane, SyncLaneV1),
-    fixture_category=None,
+    reducer=reduce_status_events,
 )

@@ -29,8 +29,8 @@ from spec_kitty_events.dossier import (
     MissionDossierState,
     NamespaceMixedStreamError,
     SkippedDossierEvent,
-    _extract_namespace,
     _namespace_key,
+    event_namespace,
     reduce_mission_dossier,
     reduce_mission_dossier_with_skips,
 )
@@ -46,9 +46,9 @@ def with_ns(payload: Dict[str, Any], **changes: Any) -> Dict[str, Any]:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def test_extract_namespace_reads_a_valid_namespace() -> None:
+def test_event_namespace_reads_a_valid_namespace() -> None:
     event = make_event(1, INDEXED, indexed("a.md", "h"))
-    assert _extract_namespace(event) == NS_MODEL
+    assert event_namespace(event) == NS_MODEL
 
 
 @pytest.mark.parametrize(
@@ -63,14 +63,14 @@ def test_extract_namespace_reads_a_valid_namespace() -> None:
         {**NS_008, 1: "x"},
     ],
 )
-def test_extract_namespace_returns_none_for_absent_or_malformed(raw: Any) -> None:
-    assert _extract_namespace(make_event(1, INDEXED, {"namespace": raw})) is None
+def test_event_namespace_returns_none_for_absent_or_malformed(raw: Any) -> None:
+    assert event_namespace(make_event(1, INDEXED, {"namespace": raw})) is None
 
 
-def test_extract_namespace_without_key_and_with_non_mapping_payload() -> None:
-    assert _extract_namespace(make_event(1, INDEXED, {})) is None
+def test_event_namespace_without_key_and_with_non_mapping_payload() -> None:
+    assert event_namespace(make_event(1, INDEXED, {})) is None
     odd = Event.model_construct(**{**make_event(1, INDEXED, {}).__dict__, "payload": ["x"]})
-    assert _extract_namespace(odd) is None
+    assert event_namespace(odd) is None
 
 
 def test_namespace_key_drops_step_id() -> None:

@@ -24,8 +24,8 @@ from parity_builders import (
 
 from spec_kitty_events._pipeline import prepare
 from spec_kitty_events.dossier import (
-    _PAYLOAD_MODELS,
     DOSSIER_EVENT_TYPES,
+    FAMILY,
     AnomalyEntry,
     MissionDossierState,
     NamespaceMixedStreamError,
@@ -196,7 +196,7 @@ def _reference_parity(events: List[Event]) -> RecoveringParity:
     opened: List[Tuple[Tuple[str, str, str, str], AnomalyEntry]] = []
     for event in prepare(events, DOSSIER_EVENT_TYPES):
         try:
-            payload: Any = _PAYLOAD_MODELS[event.event_type].model_validate(event.payload)
+            payload: Any = FAMILY.payload_models[event.event_type].model_validate(event.payload)
         except ValueError:
             continue
         if event.event_type == INDEXED:

@@ -8,6 +8,7 @@ from enum import Enum
 import pytest
 
 from spec_kitty_events import models
+from spec_kitty_events._anomaly import member_text
 from spec_kitty_events.status import (
     CANONICAL_TO_SYNC_V1,
     LANE_ALIASES,
@@ -17,7 +18,6 @@ from spec_kitty_events.status import (
     Lane,
     SyncLaneV1,
     ValidationError,
-    _member_text,
     canonical_to_sync_v1,
     normalize_lane,
 )
@@ -143,6 +143,6 @@ def test_mutating_the_public_alias_dict_does_not_change_parsing() -> None:
 
 
 def test_member_text_is_the_python_311_spelling() -> None:
-    assert _member_text(Lane.PLANNED) == "Lane.PLANNED"
-    assert _member_text(SyncLaneV1.DOING) == "SyncLaneV1.DOING"
-    assert _member_text(None) == "None"
+    assert member_text(Lane.PLANNED) == "Lane.PLANNED"
+    assert member_text(SyncLaneV1.DOING) == "SyncLaneV1.DOING"
+    assert member_text(None) == "None"
