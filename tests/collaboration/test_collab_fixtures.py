@@ -118,31 +118,3 @@ def test_valid_fixture_contents_match_the_catalogue() -> None:
     warning = load_fixtures("collaboration")[3].payload
     assert len(warning["participant_ids"]) == 2 and warning["severity"] == "warning"
     assert warning["focus_target"]["target_type"] == "wp"
-
-
-def test_family_declaration_follows_the_validator_and_schema_tables() -> None:
-    family = collab.FAMILY
-    assert family.name == "collaboration" and family.fixture_category == "collaboration"
-    assert family.event_types == (
-        "ParticipantInvited",
-        "ParticipantJoined",
-        "ParticipantLeft",
-        "PresenceHeartbeat",
-        "DriveIntentSet",
-        "FocusChanged",
-        "PromptStepExecutionStarted",
-        "PromptStepExecutionCompleted",
-        "ConcurrentDriverWarning",
-        "PotentialStepCollisionDetected",
-        "WarningAcknowledged",
-        "CommentPosted",
-        "DecisionCaptured",
-        "SessionLinked",
-    )
-    assert all(model.__name__ == f"{etype}Payload" for etype, model in family.payloads)
-    assert [m.__name__ for m in family.schema_models[:3]] == [
-        "ParticipantIdentity",
-        "AuthPrincipalBinding",
-        "FocusTarget",
-    ]
-    assert family.schema_models[3:] == tuple(model for _, model in family.payloads)

@@ -8,7 +8,6 @@ import pytest
 from dossier_builders import NS_008, P, drift, ident, indexed, missing, snapshot
 from pydantic import ValidationError
 
-from spec_kitty_events._family import schema_name_for
 from spec_kitty_events.dossier import (
     DOSSIER_EVENT_TYPES,
     FAMILY,
@@ -55,34 +54,6 @@ def test_event_type_constants_have_the_contract_values() -> None:
         "MissionDossierSnapshotComputed",
         "MissionDossierParityDriftDetected",
     } == DOSSIER_EVENT_TYPES
-
-
-def test_family_declares_validator_rows_and_schema_models_in_contract_order() -> None:
-    assert FAMILY.name == "dossier"
-    assert FAMILY.fixture_category == "dossier"
-    assert [(t, schema_name_for(m)) for t, m in FAMILY.payloads] == [
-        ("MissionDossierArtifactIndexed", "mission_dossier_artifact_indexed_payload"),
-        ("MissionDossierArtifactMissing", "mission_dossier_artifact_missing_payload"),
-        ("MissionDossierSnapshotComputed", "mission_dossier_snapshot_computed_payload"),
-        ("MissionDossierParityDriftDetected", "mission_dossier_parity_drift_detected_payload"),
-    ]
-    assert [schema_name_for(m) for m in FAMILY.schema_models] == [
-        "artifact_identity",
-        "content_hash_ref",
-        "provenance_ref",
-        "local_namespace_tuple",
-        "mission_dossier_artifact_indexed_payload",
-        "mission_dossier_artifact_missing_payload",
-        "mission_dossier_snapshot_computed_payload",
-        "mission_dossier_parity_drift_detected_payload",
-    ]
-
-
-def test_family_is_registered_after_the_other_families() -> None:
-    from spec_kitty_events._families import FAMILIES, fixture_categories
-
-    assert FAMILIES[-1] is FAMILY
-    assert "dossier" in fixture_categories()
 
 
 # --- exception ---------------------------------------------------------------------------------

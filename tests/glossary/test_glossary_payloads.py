@@ -360,33 +360,6 @@ def test_empty_state_defaults() -> None:
     ]
 
 
-def test_family_declaration() -> None:
-    assert g.FAMILY.name == "glossary"
-    assert g.FAMILY.fixture_category == "glossary"
-    assert g.FAMILY.event_types == (
-        "GlossaryScopeActivated",
-        "TermCandidateObserved",
-        "SemanticCheckEvaluated",
-        "GlossaryClarificationRequested",
-        "GlossaryClarificationResolved",
-        "GlossarySenseUpdated",
-        "GenerationBlockedBySemanticConflict",
-        "GlossaryStrictnessSet",
-    )
-    assert [m.__name__ for m in g.FAMILY.schema_models] == [
-        "SemanticConflictEntry",
-        "GlossaryScopeActivatedPayload",
-        "TermCandidateObservedPayload",
-        "GlossarySenseUpdatedPayload",
-        "GlossaryStrictnessSetPayload",
-        "SemanticCheckEvaluatedPayload",
-        "GlossaryClarificationRequestedPayload",
-        "GlossaryClarificationResolvedPayload",
-        "GenerationBlockedBySemanticConflictPayload",
-    ]
-    assert dict(g.FAMILY.payloads)["GlossaryStrictnessSet"] is g.GlossaryStrictnessSetPayload
-
-
 def test_schema_shape_of_step_metadata_and_confidence() -> None:
     schema = g.TermCandidateObservedPayload.model_json_schema(mode="serialization")
     metadata = schema["properties"]["step_metadata"]

@@ -192,17 +192,3 @@ def test_output_models() -> None:
     }
     done = mn.ReducedMissionRunState(run_status=mn.MissionRunStatus.COMPLETED)
     assert done.model_dump(mode="json")["run_status"] == "completed"
-
-
-def test_family_declaration() -> None:
-    assert mn.FAMILY.name == "mission_next"
-    assert mn.FAMILY.fixture_category == "mission_next"
-    assert mn.FAMILY.event_types == (
-        "MissionRunStarted",
-        "NextStepIssued",
-        "NextStepAutoCompleted",
-        "DecisionInputRequested",
-        "DecisionInputAnswered",
-        "MissionRunCompleted",
-    )
-    assert mn.FAMILY.schema_models == (mn.RuntimeActorIdentity, *VALID)

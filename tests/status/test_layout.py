@@ -66,28 +66,3 @@ def test_status_reexports_the_core_names() -> None:
     assert status.Event is models.Event
     assert status.SpecKittyEventsError is models.SpecKittyEventsError
     assert status.ValidationError is models.ValidationError
-
-
-def test_family_declarations() -> None:
-    assert status.FAMILY.name == "status"
-    assert status.FAMILY.payloads == (("WPStatusChanged", status.StatusTransitionPayload),)
-    assert status.FAMILY.schema_models == (status.StatusTransitionPayload,)
-    assert status.FAMILY.schema_enums == (status.Lane, status.SyncLaneV1)
-    assert gates.FAMILY.event_types == ("GatePassed", "GateFailed")
-    assert gates.FAMILY.schema_models == (gates.GatePassedPayload, gates.GateFailedPayload)
-    assert lifecycle.FAMILY.event_types == (
-        "MissionStarted",
-        "MissionCompleted",
-        "MissionCancelled",
-        "PhaseEntered",
-        "ReviewRollback",
-    )
-    assert lifecycle.FAMILY.schema_models == (
-        lifecycle.MissionStartedPayload,
-        lifecycle.MissionCompletedPayload,
-        lifecycle.MissionCancelledPayload,
-        lifecycle.PhaseEnteredPayload,
-        lifecycle.ReviewRollbackPayload,
-    )
-    for family in (status.FAMILY, gates.FAMILY, lifecycle.FAMILY):
-        assert family.fixture_category is None
