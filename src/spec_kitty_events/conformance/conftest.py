@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -19,7 +20,7 @@ def fixtures_dir() -> Path:
 @pytest.fixture
 def manifest(fixtures_dir: Path) -> Dict[str, Any]:
     """The parsed ``manifest.json``."""
-    parsed: Dict[str, Any] = loader._read_json(fixtures_dir / "manifest.json")
+    parsed: Dict[str, Any] = json.loads((fixtures_dir / "manifest.json").read_text("utf-8"))
     return parsed
 
 
@@ -29,5 +30,5 @@ def fixture_cases() -> List[Dict[str, Any]]:
     return [
         {**entry.as_dict(), "payload": loader.read_fixture(entry)}
         for entry in loader.manifest_entries()
-        if entry.fixture_type != loader._REPLAY_STREAM_TYPE
+        if not entry.is_replay_stream
     ]

@@ -61,6 +61,11 @@ class ManifestEntry:
     def category(self) -> str:
         return self.path.split("/", 1)[0]
 
+    @property
+    def is_replay_stream(self) -> bool:
+        """A JSONL stream of envelopes (:func:`load_replay_stream`), not a single payload."""
+        return self.fixture_type == _REPLAY_STREAM_TYPE
+
     def as_dict(self) -> Dict[str, Any]:
         """The entry as the manifest spells it (``fixture_type`` only when present)."""
         entry: Dict[str, Any] = {key: getattr(self, key) for key in _REQUIRED_KEYS}
