@@ -27,6 +27,7 @@ from spec_kitty_events.dossier import (
     DOSSIER_EVENT_TYPES,
     FAMILY,
     AnomalyEntry,
+    DossierFold,
     MissionDossierState,
     NamespaceMixedStreamError,
     reduce_mission_dossier,
@@ -253,3 +254,70 @@ def test_any_chunking_equals_the_whole_stream_reducer(
         assert projection.recovering_parity() == _reference_parity(applied)
     if not failed:
         assert projection.state == reduce_mission_dossier(events)
+
+
+@settings(max_examples=200)
+@given(_history(), st.randoms(use_true_random=False))
+def test_events_applied_one_at_a_time_in_any_order_give_the_reducer_of_what_was_applied(
+    events: List[Event], rng: Any
+) -> None:
+    arrival = list(events)
+    rng.shuffle(arrival)  # so some events arrive late and force a replay
+    projection = DossierProjection()
+    applied: List[Event] = []
+    for event in arrival:
+        expected, error = _outcome([*applied, event])
+        if error is not None:
+            with pytest.raises(NamespaceMixedStreamError):
+                projection.apply([event])
+            continue
+        projection.apply([event])
+        applied.append(event)
+        assert projection.state == expected
+
+
+@settings(max_examples=200)
+@given(_history())
+def test_the_dossier_fold_frozen_after_each_event_is_the_reducer_of_that_prefix(
+    events: List[Event],
+) -> None:
+    ordered = prepare(events, DOSSIER_EVENT_TYPES)
+    fold = DossierFold()
+    for end, event in enumerate(ordered, start=1):
+        expected, error = _outcome(ordered[:end])
+        if error is not None:
+            with pytest.raises(NamespaceMixedStreamError):
+                fold.apply(event)
+            return
+        fold.apply(event)
+        assert fold.freeze() == expected
+
+
+def test_the_reducer_and_the_projection_run_the_one_dossier_fold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folded: List[str] = []
+    apply = DossierFold.apply
+
+    def counting(fold: DossierFold, event: Event) -> Any:
+        folded.append(event.event_id)
+        return apply(fold, event)
+
+    monkeypatch.setattr(DossierFold, "apply", counting)
+    events = [make_event(1, INDEXED, indexed("a", "1")), make_event(2, SNAPSHOT, snapshot())]
+    reduce_mission_dossier(events)
+    DossierProjection(events)
+    assert folded == [e.event_id for e in events] * 2
+
+
+def test_a_fold_refusing_an_event_of_another_namespace_is_left_as_it_was() -> None:
+    fold = DossierFold()
+    fold.apply(make_event(1, INDEXED, indexed("a", "1")))
+    before = fold.freeze()
+    stranger = make_event(2, INDEXED, indexed("b", "1", namespace=ns(feature_slug="other")))
+    with pytest.raises(NamespaceMixedStreamError):
+        fold.check_namespaces([stranger])
+    with pytest.raises(NamespaceMixedStreamError):
+        fold.apply(stranger)
+    assert fold.freeze() == before
+    assert fold.event_count == 1

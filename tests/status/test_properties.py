@@ -7,11 +7,14 @@ from typing import Any, Dict, List, Optional, Tuple
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from spec_kitty_events._pipeline import prepare
 from spec_kitty_events.lifecycle import ReducedMissionState, reduce_lifecycle_events
 from spec_kitty_events.models import Event
 from spec_kitty_events.status import (
+    WP_STATUS_CHANGED,
     Lane,
     ReducedStatus,
+    StatusFold,
     StatusTransitionPayload,
     TransitionAnomaly,
     ValidationError,
@@ -266,3 +269,27 @@ def test_status_reducer_matches_a_literal_reading_of_the_contract(data: st.DataO
     twin_free = {e.event_id: e for e in events}
     stream = data.draw(delivered(list(twin_free.values())))
     assert reduce_status_events(stream) == _literal_reduce(stream)
+
+
+@settings(max_examples=200)
+@given(status_stream())
+def test_the_status_fold_frozen_after_each_event_is_the_reducer_of_that_prefix(
+    events: List[Event],
+) -> None:
+    ordered = prepare(events, {WP_STATUS_CHANGED})
+    fold = StatusFold()
+    for end, event in enumerate(ordered, start=1):
+        fold.apply(event)
+        # Freezing mid-group must not close the group: the next event may still join it.
+        expected = reduce_status_events(ordered[:end])
+        frozen = fold.freeze()
+        assert frozen == expected
+        assert frozen.model_dump(exclude_unset=True) == expected.model_dump(exclude_unset=True)
+    assert fold.freeze() == reduce_status_events(events)
+
+
+def test_the_status_fold_ignores_events_of_other_families() -> None:
+    fold = StatusFold()
+    fold.apply(make_event(1, "GatePassed", {}))
+    assert fold.event_count == 0
+    assert fold.freeze() == ReducedStatus()
