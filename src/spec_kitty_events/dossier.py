@@ -24,6 +24,7 @@ from typing import (
     Literal,
     Optional,
     Tuple,
+    Type,
     Union,
     cast,
 )
@@ -475,7 +476,6 @@ class DossierFold:
         "_artifacts",
         "_count",
         "_drifts",
-        "_models",
         "_namespaces",
         "_skipped",
         "_snapshot_event",
@@ -491,12 +491,16 @@ class DossierFold:
         self._drifts: List[DriftRecord] = []
         self._count = 0
         self._skipped: Optional[List[SkippedDossierEvent]] = [] if record_skips else None
-        self._models = FAMILY.payload_models
-        self._steps: Dict[str, Callable[[Event, Any], None]] = {
+        handlers: Dict[str, Callable[[Event, Any], None]] = {
             MISSION_DOSSIER_ARTIFACT_INDEXED: self._index,
             MISSION_DOSSIER_ARTIFACT_MISSING: self._record_anomaly,
             MISSION_DOSSIER_SNAPSHOT_COMPUTED: self._record_snapshot,
             MISSION_DOSSIER_PARITY_DRIFT_DETECTED: self._record_drift,
+        }
+        # Payload model and fold step in one entry, so an event costs a single lookup.
+        models = cast(Dict[str, Type[DossierPayload]], FAMILY.payload_models)
+        self._steps: Dict[str, Tuple[Type[DossierPayload], Callable[[Event, Any], None]]] = {
+            event_type: (models[event_type], handler) for event_type, handler in handlers.items()
         }
 
     @property
@@ -518,12 +522,11 @@ class DossierFold:
         Raises:
             NamespaceMixedStreamError: the event's namespace differs from the fold's.
         """
-        step = self._steps.get(event.event_type)
-        if step is None:
+        entry = self._steps.get(event.event_type)
+        if entry is None:
             return None
-        model, error = parse_payload(self._models[event.event_type], event.payload)
-        # Every model of the family's table is a dossier payload.
-        parsed = cast(Optional[DossierPayload], model)
+        model, step = entry
+        parsed, error = parse_payload(model, event.payload)
         # The namespace check sees every event with a readable namespace, even one whose
         # payload is otherwise invalid (2.4.0 behaviour); a mismatch discards the whole fold.
         self._namespaces.observe_event(event, parsed)
@@ -630,8 +633,9 @@ def _skip_reason(event: Event, error: Exception) -> str:
 
 def _fold_all(events: Iterable[Event], *, record_skips: bool) -> DossierFold:
     fold = DossierFold(record_skips=record_skips)
+    apply = fold.apply
     for event in prepare(events, DOSSIER_EVENT_TYPES):
-        fold.apply(event)
+        apply(event)
     return fold
 
 

@@ -619,8 +619,9 @@ def reduce_status_events(events: Sequence[Event]) -> ReducedStatus:
     duplication of the same events.
     """
     fold = StatusFold()
+    apply = fold.apply
     for event in prepare(events, _STATUS_EVENT_TYPES):
-        fold.apply(event)
+        apply(event)
     return fold.freeze()
 
 
