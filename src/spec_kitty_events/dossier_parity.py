@@ -480,12 +480,15 @@ class _DossierBuild:
     def from_ordered(cls, ordered: Sequence[Event]) -> _DossierBuild:
         """Fold a whole prepared stream; raises before anything is shared with a caller."""
         build = cls()
-        build.extend(ordered)
+        build._fold(ordered)
         return build
 
     def extend(self, later: Sequence[Event]) -> None:
         """Fold events that all sort after the folded ones; atomic on a namespace mismatch."""
         self.fold.check_namespaces(later)
+        self._fold(later)
+
+    def _fold(self, later: Sequence[Event]) -> None:
         apply = self.fold.apply
         steps = self.recovery.steps
         for event in later:
