@@ -321,3 +321,10 @@ def test_a_fold_refusing_an_event_of_another_namespace_is_left_as_it_was() -> No
         fold.apply(stranger)
     assert fold.freeze() == before
     assert fold.event_count == 1
+
+
+def test_the_dossier_fold_ignores_events_of_other_families() -> None:
+    fold = DossierFold()
+    assert fold.apply(make_event(1, "WPStatusChanged", {"wp_id": "WP01"})) is None
+    assert fold.event_count == 0
+    assert fold.freeze() == MissionDossierState()
