@@ -1,6 +1,6 @@
 """Storage contracts (abstract base classes) and the in-memory adapters.
 
-Adapters for real databases implement the three ABCs; ``tests/storage_contract.py`` holds the
+Adapters for real databases implement the three ABCs; ``spec_kitty_events.testing`` holds the
 test suite every adapter must pass.  The in-memory adapters are neither durable nor
 thread-safe: a concurrent caller must lock around them.
 

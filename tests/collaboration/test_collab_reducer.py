@@ -6,15 +6,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List
 
 import pytest
-from collab_helpers import (
-    MISSION,
-    Stream,
-    identity,
-    identity_model,
-    make_event,
-    reasons,
-    ulid,
-)
 
 from spec_kitty_events.collaboration import (
     CONCURRENT_DRIVER_WARNING,
@@ -35,6 +26,8 @@ from spec_kitty_events.collaboration import (
     reduce_collaboration_events,
 )
 from spec_kitty_events.models import SpecKittyEventsError
+from tests.collaboration.helpers import MISSION, Stream, identity, identity_model, reasons
+from tests.factory import event_id, make_event
 
 MODES = ["strict", "permissive"]
 
@@ -195,7 +188,7 @@ def test_joining_a_seeded_participant_is_a_duplicate_join(mode: str) -> None:
     state = reduce(joined("p1"), mode, roster={"p1": identity_model("p1")})
     assert reasons(state.anomalies) == ["Duplicate join for participant 'p1'"]
     assert state.anomalies[0] == CollaborationAnomaly(
-        event_id=ulid(1), event_type="ParticipantJoined", reason=state.anomalies[0].reason
+        event_id=event_id(1), event_type="ParticipantJoined", reason=state.anomalies[0].reason
     )
 
 
@@ -219,10 +212,10 @@ def test_an_invited_only_participant_is_unknown() -> None:
     with pytest.raises(UnknownParticipantError) as caught:
         reduce(stream)
     assert str(caught.value) == (
-        f"Unknown participant 'p1' in event {ulid(2)} (type=PresenceHeartbeat). "
+        f"Unknown participant 'p1' in event {event_id(2)} (type=PresenceHeartbeat). "
         "Not in mission roster."
     )
-    assert (caught.value.participant_id, caught.value.event_id) == ("p1", ulid(2))
+    assert (caught.value.participant_id, caught.value.event_id) == ("p1", event_id(2))
     permissive = reduce(stream, "permissive")
     assert reasons(permissive.anomalies) == ["Unknown participant 'p1'"]
     assert permissive.participants == {} and permissive.presence == {}
@@ -353,7 +346,7 @@ def test_heartbeat_after_leave_raises_the_departed_error_in_strict_mode() -> Non
     with pytest.raises(ParticipantDepartedError) as caught:
         reduce(stream)
     assert str(caught.value) == (
-        f"Participant 'p1' has departed (event_id={ulid(3)}, event_type=PresenceHeartbeat)"
+        f"Participant 'p1' has departed (event_id={event_id(3)}, event_type=PresenceHeartbeat)"
     )
     assert isinstance(caught.value, SpecKittyEventsError)
 
@@ -389,7 +382,7 @@ def test_events_with_a_bad_participant_id_are_skipped_but_counted_and_reported(m
     state = reduce(stream, mode, on_skip=skipped.append)
     assert state.anomalies == () and state.comments == () and state.presence == {}
     assert state.event_count == 5
-    assert [s.event_id for s in skipped] == [ulid(2), ulid(3), ulid(4), ulid(5)]
+    assert [s.event_id for s in skipped] == [event_id(2), event_id(3), event_id(4), event_id(5)]
     assert {s.reason for s in skipped} == {
         "Skipped: participant_id is missing or not a non-empty string"
     }
@@ -507,7 +500,7 @@ def test_unmatched_completion_raises_in_strict_mode() -> None:
         reduce(stream)
     assert str(caught.value) == (
         "No matching PromptStepExecutionStarted for step 's1' by participant 'p1' "
-        f"(event_id={ulid(2)}, event_type=PromptStepExecutionCompleted)"
+        f"(event_id={event_id(2)}, event_type=PromptStepExecutionCompleted)"
     )
 
 
@@ -538,7 +531,7 @@ def test_a_wrongly_typed_step_id_is_a_payload_error_or_anomaly() -> None:
     with pytest.raises(InvalidCollaborationPayloadError) as caught:
         reduce(stream)
     assert caught.value.field_name == "step_id"
-    assert f"event_id={ulid(2)}" in str(caught.value)
+    assert f"event_id={event_id(2)}" in str(caught.value)
     state = reduce(stream, "permissive")
     assert reasons(state.anomalies) == ["Invalid step_id in payload: expected a string, got int"]
     assert state.active_executions == {}
@@ -554,7 +547,7 @@ def test_warning_is_recorded_with_its_participants() -> None:
     (entry,) = state.warnings
     assert (entry.warning_id, entry.event_id, entry.warning_type) == (
         "w1",
-        ulid(3),
+        event_id(3),
         CONCURRENT_DRIVER_WARNING,
     )
     assert entry.participant_ids == ("p1", "p2") and entry.acknowledgements == {}
@@ -613,7 +606,7 @@ def test_non_string_warning_participants() -> None:
     stream.warn("w1", ["p1", 5, {"id": "x"}])
     with pytest.raises(UnknownParticipantError) as caught:
         reduce(stream)
-    assert str(caught.value).startswith(f"Unknown participant 5 in event {ulid(2)}")
+    assert str(caught.value).startswith(f"Unknown participant 5 in event {event_id(2)}")
     assert caught.value.participant_id == 5
     state = reduce(stream, "permissive")
     assert reasons(state.anomalies) == [
@@ -657,7 +650,7 @@ def test_acknowledging_an_unknown_warning_raises_in_strict_mode() -> None:
     with pytest.raises(UnknownWarningError) as caught:
         reduce(stream)
     assert str(caught.value) == (
-        f"Warning 'w9' not found (event_id={ulid(2)}, event_type=WarningAcknowledged)"
+        f"Warning 'w9' not found (event_id={event_id(2)}, event_type=WarningAcknowledged)"
     )
 
 
@@ -750,7 +743,7 @@ def test_comments_and_decisions_are_kept_in_processing_order() -> None:
             referenced_warning_id="w-unknown",
         ),
         DecisionEntry(
-            decision_id="", event_id=ulid(6), participant_id="p1", topic="", chosen_option=""
+            decision_id="", event_id=event_id(6), participant_id="p1", topic="", chosen_option=""
         ),
     )
 
@@ -899,7 +892,7 @@ def test_one_event_of_each_type_in_strict_mode_has_no_anomalies() -> None:
         CONCURRENT_DRIVER_WARNING,
         POTENTIAL_STEP_COLLISION_DETECTED,
     ]
-    assert state.last_processed_event_id == ulid(15)
+    assert state.last_processed_event_id == event_id(15)
     assert reduce(stream, "permissive") == state
 
 

@@ -6,8 +6,7 @@ import uuid
 from datetime import timedelta
 
 from spec_kitty_events.conflict import is_concurrent, strict_order_key, total_order_key
-
-from ._support import WHEN, make_event
+from tests.factory import BASE_TIME, make_event
 
 
 def test_same_clock_same_aggregate_different_ids_is_concurrent() -> None:
@@ -36,7 +35,7 @@ def test_node_project_causation_and_time_are_ignored() -> None:
         node_id="elsewhere",
         project_uuid=uuid.UUID(int=1),
         causation_id=first.event_id,
-        timestamp=WHEN + timedelta(days=3),
+        timestamp=BASE_TIME + timedelta(days=3),
     )
     assert is_concurrent(first, second) is True
 

@@ -7,11 +7,11 @@ import json
 from typing import Any, Dict, List, Tuple
 
 import pytest
-from dossier_builders import FIXTURES, NS_008, read_jsonl, replay
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from spec_kitty_events.dossier import FAMILY, reduce_mission_dossier
+from tests.dossier.helpers import FIXTURES, NS_008, read_jsonl, replay
 
 MANIFEST = FIXTURES.parent / "manifest.json"
 MODELS = dict(FAMILY.payloads)

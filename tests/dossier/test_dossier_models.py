@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Dict, List, Tuple
 
 import pytest
-from dossier_builders import NS_008, P, drift, ident, indexed, missing, snapshot
 from pydantic import ValidationError
 
 from spec_kitty_events._family import schema_name_for
@@ -31,6 +30,7 @@ from spec_kitty_events.dossier import (
     ProvenanceRef,
     SnapshotSummary,
 )
+from tests.dossier.helpers import NS_008, P, drift, ident, indexed, missing, snapshot
 
 
 def errors_of(model: Any, data: Dict[str, Any]) -> List[Tuple[str, str]]:

@@ -7,21 +7,6 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
-from dossier_builders import (
-    DRIFT,
-    FIXTURES,
-    INDEXED,
-    MISSING,
-    SNAPSHOT,
-    drift,
-    ident,
-    indexed,
-    make_event,
-    missing,
-    ns,
-    replay,
-    snapshot,
-)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +25,21 @@ from spec_kitty_events.dossier import (
     reduce_mission_dossier,
 )
 from spec_kitty_events.models import Event
+from tests.dossier.helpers import (
+    DRIFT,
+    FIXTURES,
+    INDEXED,
+    MISSING,
+    SNAPSHOT,
+    drift,
+    ident,
+    indexed,
+    missing,
+    ns,
+    replay,
+    snapshot,
+)
+from tests.factory import make_event
 
 HAPPY = replay("dossier_happy_path.jsonl")
 CANONICAL = json.loads((FIXTURES / "replay/canonical_output_snapshot.json").read_text("utf-8"))
@@ -143,7 +143,7 @@ def dossier_streams(draw: st.DrawFn) -> List[Event]:
                 draw(st.integers(0, 5)),
                 event_type,
                 draw(payload_for(event_type)),
-                eid=f"01JNRGEN{i:018d}",
+                event_id=f"01JNRGEN{i:018d}",
                 timestamp=draw(st.sampled_from(TIMES)),
             )
         )

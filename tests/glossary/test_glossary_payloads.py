@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Type
 
 import pytest
-from glossary_helpers import (
+from pydantic import BaseModel, ValidationError
+
+from spec_kitty_events import glossary as g
+from tests.glossary.helpers import (
     check_evaluated,
     clarification_requested,
     clarification_resolved,
@@ -16,9 +19,6 @@ from glossary_helpers import (
     strictness_set,
     term_observed,
 )
-from pydantic import BaseModel, ValidationError
-
-from spec_kitty_events import glossary as g
 
 CHECK_ID = "01HTESTCHECK00000000000001"
 

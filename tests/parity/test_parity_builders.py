@@ -9,17 +9,6 @@ from typing import Any, Dict, List, Optional
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from parity_builders import (
-    DRIFT,
-    INDEXED,
-    MISSING,
-    NS,
-    SNAPSHOT,
-    indexed,
-    make_event,
-    missing,
-    stream,
-)
 
 from spec_kitty_events.conformance import validate_event
 from spec_kitty_events.dossier import (
@@ -35,6 +24,8 @@ from spec_kitty_events.dossier_parity import (
     diff_dossier_states,
     dossier_snapshot_hash,
 )
+from tests.factory import make_event, make_stream
+from tests.parity.helpers import DRIFT, INDEXED, MISSING, NS, SNAPSHOT, indexed, missing
 
 NOW_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -116,7 +107,7 @@ def test_snapshot_payload_needs_a_namespace() -> None:
 
 
 def test_snapshot_of_a_reduced_stream_describes_that_stream() -> None:
-    events = stream(
+    events = make_stream(
         (INDEXED, indexed("x", "1")),
         (MISSING, missing("y")),
         (MISSING, missing("y", checked_at="again")),

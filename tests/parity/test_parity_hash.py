@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from parity_builders import NS
 
 from spec_kitty_events.conformance import loader
 from spec_kitty_events.conformance.loader import HashVector, load_fixtures, load_hash_vectors
@@ -21,6 +20,7 @@ from spec_kitty_events.dossier_parity import (
     dossier_snapshot_hash,
     dossier_snapshot_projection,
 )
+from tests.parity.helpers import NS
 
 HERE = Path(__file__).resolve().parent
 

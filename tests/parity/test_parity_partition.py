@@ -6,7 +6,6 @@ from typing import Any, List
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from parity_builders import INDEXED, MISSING, NS, SNAPSHOT, indexed, make_event, missing, ns
 
 from spec_kitty_events.dossier import (
     LocalNamespaceTuple,
@@ -20,6 +19,8 @@ from spec_kitty_events.dossier_parity import (
     reduce_dossier_by_namespace,
 )
 from spec_kitty_events.models import Event
+from tests.factory import make_event
+from tests.parity.helpers import INDEXED, MISSING, NS, SNAPSHOT, indexed, missing, ns
 
 OTHER = ns(feature_slug="009-another-feature")
 KEY_008 = DossierNamespaceKey(
@@ -70,8 +71,8 @@ def test_every_partition_is_reduced_as_its_own_stream() -> None:
 
 
 def test_a_redelivered_event_lands_in_one_partition_only() -> None:
-    first = make_event(1, INDEXED, indexed("a", "1"), n=1)
-    later_copy = make_event(5, INDEXED, indexed("a", "1", namespace=OTHER), n=1)
+    first = make_event(1, INDEXED, indexed("a", "1"), clock=1)
+    later_copy = make_event(1, INDEXED, indexed("a", "1", namespace=OTHER), clock=5)
     partitions = partition_by_namespace([later_copy, first])
     assert partitions == {KEY_008: [first]}
 

@@ -29,8 +29,8 @@ from spec_kitty_events.lifecycle import (
 )
 from spec_kitty_events.models import Event
 from spec_kitty_events.status import Lane
-
-from ._builders import event_id, make_event, wp_event
+from tests.factory import event_id, make_event
+from tests.status.helpers import wp_event
 
 AFTER_COMPLETED = "Event after terminal state (MissionStatus.COMPLETED)"
 AFTER_CANCELLED = "Event after terminal state (MissionStatus.CANCELLED)"

@@ -18,8 +18,7 @@ from spec_kitty_events.status import (
     StatusTransitionPayload,
     VerificationEntry,
 )
-
-from ._builders import EVIDENCE, transition
+from tests.status.helpers import EVIDENCE, transition
 
 
 def errors_of(model: type[pydantic.BaseModel], data: Dict[str, Any]) -> List[Dict[str, Any]]:

@@ -21,8 +21,8 @@ from spec_kitty_events.status import (
     status_event_sort_key,
     validate_transition,
 )
-
-from ._builders import make_event, transition
+from tests.factory import make_event
+from tests.status.helpers import transition
 
 FORWARD = ["planned", "claimed", "in_progress", "for_review", "done"]
 ANY_LANE = [*FORWARD, "blocked", "canceled", "doing"]

@@ -16,8 +16,8 @@ from spec_kitty_events.status import (
     reduce_status_events,
     status_event_sort_key,
 )
-
-from ._builders import BASE_TIME, EVIDENCE, event_id, make_event, transition, wp_event
+from tests.factory import BASE_TIME, event_id, make_event
+from tests.status.helpers import EVIDENCE, transition, wp_event
 
 PREFIX = "payload validation failed: "
 
@@ -35,7 +35,7 @@ def reasons(result: ReducedStatus) -> List[str]:
 
 def test_sort_key_shape() -> None:
     event = wp_event(7, "WP01", None, "planned", clock=3, seconds=5)
-    assert status_event_sort_key(event) == (3, "2025-01-01T00:00:05+00:00", event_id(7))
+    assert status_event_sort_key(event) == (3, "2026-01-15T10:00:05+00:00", event_id(7))
 
 
 def test_sort_key_compares_timestamp_text_not_instants() -> None:
@@ -99,7 +99,7 @@ def test_create_then_claim() -> None:
         wp_id="WP01",
         current_lane=Lane.CLAIMED,
         last_event_id=event_id(2),
-        last_transition_at=BASE_TIME,
+        last_transition_at=BASE_TIME + timedelta(seconds=2),
         evidence=None,
     )
     assert (result.event_count, result.last_processed_event_id) == (2, event_id(2))

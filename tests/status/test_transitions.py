@@ -16,8 +16,7 @@ from spec_kitty_events.status import (
     TransitionValidationResult,
     validate_transition,
 )
-
-from ._builders import transition
+from tests.status.helpers import transition
 
 # The contract's effective matrix without force, copied cell by cell.
 # Y allowed, N rejected, p allowed only with a non-blank reason, r only with a non-blank review_ref.
