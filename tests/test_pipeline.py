@@ -77,11 +77,15 @@ class _Payload(BaseModel):
 
 def test_parse_payload_returns_model_or_error_never_raises() -> None:
     model, error = parse_payload(_Payload, {"n": 3})
-    assert model == _Payload(n=3) and error is None
+    assert model == _Payload(n=3)
+    assert error is None
     model, error = parse_payload(_Payload, {"n": "x"})
-    assert model is None and error is not None and "n" in str(error)
+    assert model is None
+    assert error is not None
+    assert "n" in str(error)
     model, error = parse_payload(_Payload, None)
-    assert model is None and error is not None
+    assert model is None
+    assert error is not None
 
 
 @settings(max_examples=200)

@@ -75,6 +75,7 @@ def test_a_contract_is_abstract_until_the_factory_method_is_given(contract: type
         contract()
 
 
+@pytest.mark.slow
 def test_the_documented_example_passes_every_contract_test(tmp_path: Path) -> None:
     module = tmp_path / "test_my_adapter.py"
     module.write_text(documented_example(), encoding="utf-8")
@@ -88,6 +89,7 @@ def test_the_documented_example_passes_every_contract_test(tmp_path: Path) -> No
     assert "error" not in result.stdout
 
 
+@pytest.mark.slow
 def test_a_store_that_breaks_the_order_fails_the_contract(tmp_path: Path) -> None:
     module = tmp_path / "test_reversed_store.py"
     module.write_text(

@@ -16,7 +16,7 @@ from tests.cli.helpers import EXAMPLES, GOOD, jsonl, run, script_command, status
 from tests.factory import event_id, make_record
 
 
-@pytest.fixture()
+@pytest.fixture
 def good_file(tmp_path: Path) -> Path:
     path = tmp_path / "good.jsonl"
     path.write_bytes(jsonl(GOOD))
@@ -235,6 +235,7 @@ def _max_rss_kib(args: List[str]) -> int:
     return int(rss)
 
 
+@pytest.mark.slow
 def test_validate_runs_in_constant_memory_on_a_50_mb_file(tmp_path: Path) -> None:
     line = (
         json.dumps(
@@ -338,6 +339,7 @@ def test_empty_state_renders_empty_collections(tmp_path: Path) -> None:
     assert "namespace: null" in out
 
 
+@pytest.mark.slow
 def test_every_example_stream_validates_clean() -> None:
     for name in ("dossier_drift.jsonl", "status_history.jsonl", "mission_next_run.jsonl"):
         result = run("validate", str(EXAMPLES / name))
@@ -345,6 +347,7 @@ def test_every_example_stream_validates_clean() -> None:
         assert " 0 invalid" in result.stdout
 
 
+@pytest.mark.slow
 def test_conformance_command_runs_the_consumer_suite() -> None:
     result = run("conformance", "-q", "-k", "lane_mapping_v1")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -8,6 +8,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from spec_kitty_events.conformance.loader import _FIXTURES_DIR
 from tests.cli.helpers import EXAMPLES, GOOD, jsonl, run, script_command, status_payload
 from tests.factory import event_id, make_record
@@ -70,6 +72,7 @@ def run_env(extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
     )
 
 
+@pytest.mark.slow
 def test_reduce_from_a_store_equals_reduce_from_the_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'd.db'}"
     assert run("ingest", str(DOSSIER), "--store", url).returncode == 0
@@ -88,6 +91,7 @@ def test_reduce_needs_exactly_one_source(tmp_path: Path) -> None:
     assert both.returncode == 2
 
 
+@pytest.mark.slow
 def test_bad_store_urls_and_files_are_clear_errors(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     log.write_bytes(jsonl(GOOD))
@@ -110,7 +114,8 @@ def test_hash_prints_the_canonical_snapshot_hash() -> None:
     text = run("hash", str(HAPPY))
     assert text.returncode == 0
     digest = text.stdout.strip()
-    assert len(digest) == 64 and int(digest, 16) >= 0
+    assert len(digest) == 64
+    assert int(digest, 16) >= 0
     as_json = json.loads(run("hash", str(HAPPY), "--format", "json").stdout)
     assert as_json["snapshot_hash"] == digest
     assert as_json["projection"]["format"] == "spec-kitty-dossier-snapshot/1"

@@ -54,7 +54,8 @@ def test_empty_input_gives_the_minimal_state_and_ignores_the_roster(mode: str) -
         roster={"p1": identity_model("p1")},
     )
     assert state == ReducedCollaborationState(mission_id="")
-    assert state.participants == {} and state.last_processed_event_id is None
+    assert state.participants == {}
+    assert state.last_processed_event_id is None
 
 
 def test_only_foreign_events_give_the_minimal_state() -> None:
@@ -202,7 +203,8 @@ def test_invite_then_join_is_clean_in_strict_mode() -> None:
     stream.heartbeat("p1")
     state = reduce(stream)
     assert state.anomalies == ()
-    assert list(state.participants) == ["p1"] and list(state.presence) == ["p1"]
+    assert list(state.participants) == ["p1"]
+    assert list(state.presence) == ["p1"]
 
 
 def test_an_invited_only_participant_is_unknown() -> None:
@@ -218,7 +220,8 @@ def test_an_invited_only_participant_is_unknown() -> None:
     assert (caught.value.participant_id, caught.value.event_id) == ("p1", event_id(2))
     permissive = reduce(stream, "permissive")
     assert reasons(permissive.anomalies) == ["Unknown participant 'p1'"]
-    assert permissive.participants == {} and permissive.presence == {}
+    assert permissive.participants == {}
+    assert permissive.presence == {}
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -250,7 +253,8 @@ def test_a_departed_participant_may_be_invited_again() -> None:
     stream.invite("p1")
     stream.join("p1")
     state = reduce(stream)
-    assert state.anomalies == () and list(state.participants) == ["p1"]
+    assert state.anomalies == ()
+    assert list(state.participants) == ["p1"]
 
 
 # --- joins and leaves ---------------------------------------------------------------------
@@ -380,7 +384,9 @@ def test_events_with_a_bad_participant_id_are_skipped_but_counted_and_reported(m
     stream.add("CommentPosted", participant_id=3, comment_id="c", content="x")
     skipped: List[CollaborationAnomaly] = []
     state = reduce(stream, mode, on_skip=skipped.append)
-    assert state.anomalies == () and state.comments == () and state.presence == {}
+    assert state.anomalies == ()
+    assert state.comments == ()
+    assert state.presence == {}
     assert state.event_count == 5
     assert [s.event_id for s in skipped] == [event_id(2), event_id(3), event_id(4), event_id(5)]
     assert {s.reason for s in skipped} == {
@@ -550,7 +556,8 @@ def test_warning_is_recorded_with_its_participants() -> None:
         event_id(3),
         CONCURRENT_DRIVER_WARNING,
     )
-    assert entry.participant_ids == ("p1", "p2") and entry.acknowledgements == {}
+    assert entry.participant_ids == ("p1", "p2")
+    assert entry.acknowledgements == {}
 
 
 @pytest.mark.parametrize("pids", [[], ["p1"]])
@@ -597,7 +604,9 @@ def test_malformed_warnings_are_skipped(mode: str, warning_id: Any, pids: Any, r
     stream.warn(warning_id, pids)
     skipped: List[CollaborationAnomaly] = []
     state = reduce(stream, mode, on_skip=skipped.append)
-    assert state.warnings == () and state.anomalies == () and state.event_count == 3
+    assert state.warnings == ()
+    assert state.anomalies == ()
+    assert state.event_count == 3
     assert reasons(skipped) == [reason]
 
 
@@ -792,7 +801,8 @@ def test_wrongly_typed_decision_fields(fields: Dict[str, Any], field: str) -> No
     with pytest.raises(InvalidCollaborationPayloadError, match=f"Invalid {field} in payload"):
         reduce(stream)
     state = reduce(stream, "permissive")
-    assert len(state.anomalies) == 1 and state.decisions == ()
+    assert len(state.anomalies) == 1
+    assert state.decisions == ()
 
 
 def test_session_links_keep_duplicates_in_order() -> None:
@@ -809,7 +819,8 @@ def test_wrongly_typed_linked_session() -> None:
     with pytest.raises(InvalidCollaborationPayloadError, match="linked_session_id"):
         reduce(stream)
     state = reduce(stream, "permissive")
-    assert state.linked_sessions == {} and len(state.anomalies) == 1
+    assert state.linked_sessions == {}
+    assert len(state.anomalies) == 1
 
 
 @pytest.mark.parametrize(
@@ -835,8 +846,11 @@ def test_every_non_lifecycle_event_from_a_departed_participant(add: Any) -> None
         reduce(stream)
     state = reduce(stream, "permissive")
     assert reasons(state.anomalies) == ["Participant 'p1' has departed"]
-    assert state.comments == () and state.decisions == () and state.linked_sessions == {}
-    assert state.active_drivers == frozenset() and state.active_executions == {}
+    assert state.comments == ()
+    assert state.decisions == ()
+    assert state.linked_sessions == {}
+    assert state.active_drivers == frozenset()
+    assert state.active_executions == {}
 
 
 # --- a clean session ----------------------------------------------------------------------

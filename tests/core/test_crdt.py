@@ -1,4 +1,4 @@
-"""merge_gset and merge_counter (core.md §8) with the library's validation of bad values."""
+"""merge_gset and merge_counter, with the library's validation of bad values."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ErrorLog (core.md §10): a façade whose retention belongs to the storage."""
+"""ErrorLog: a façade whose retention belongs to the storage."""
 
 from __future__ import annotations
 

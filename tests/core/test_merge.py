@@ -1,4 +1,4 @@
-"""state_machine_merge (core.md §9)."""
+"""state_machine_merge."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The envelope, identifiers, error entries, conflict results and exceptions (core.md §3)."""
+"""The envelope, identifiers, error entries, conflict results and exceptions."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def test_string_subclasses_are_accepted() -> None:
     [(5, "int"), (1.5, "float"), (True, "bool"), (None, "NoneType"), ([ULID_A], "list")],
 )
 def test_non_strings_raise_value_error_naming_the_type(value: object, type_name: str) -> None:
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="must be a string") as raised:
         normalize_event_id(value)
     assert str(raised.value) == f"event_id must be a string; got {type_name}"
 
@@ -110,7 +110,7 @@ def test_non_strings_raise_value_error_naming_the_type(value: object, type_name:
 @pytest.mark.parametrize("letter", ["I", "L", "O", "U", "i", "-", "!"])
 def test_26_chars_outside_crockford_are_rejected(letter: str) -> None:
     bad = ULID_A[:-1] + letter
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="Crockford base32") as raised:
         normalize_event_id(bad)
     assert str(raised.value) == (
         "26-char event_id must be valid Crockford base32 "
@@ -132,7 +132,7 @@ def test_26_chars_outside_crockford_are_rejected(letter: str) -> None:
     ],
 )
 def test_other_lengths_and_near_miss_uuids_get_the_length_message(bad: str) -> None:
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match=r"got \d+ chars") as raised:
         normalize_event_id(bad)
     assert str(raised.value) == (
         "event_id must be 26-char ULID (Crockford base32), 36-char UUID, or 32-char hex UUID; "
@@ -269,7 +269,8 @@ def test_timestamps_are_kept_as_given() -> None:
     naive = datetime(2026, 1, 15, 10, 0)
     assert Event(**envelope(timestamp=naive)).timestamp.tzinfo is None
     z = Event(**envelope(timestamp="2026-01-15T10:00:00Z")).timestamp
-    assert z == BASE_TIME and z.utcoffset() == timedelta(0)
+    assert z == BASE_TIME
+    assert z.utcoffset() == timedelta(0)
     plus_two = Event(**envelope(timestamp="2026-01-15T12:00:00+02:00")).timestamp
     assert plus_two.utcoffset() == timedelta(hours=2)
     assert Event(**envelope(timestamp="2026-01-15T10:00:00")).timestamp == naive
@@ -413,7 +414,8 @@ def test_to_dict_keeps_python_types_and_field_order() -> None:
     ]
     assert data["timestamp"] == BASE_TIME
     assert data["project_uuid"] == PROJECT
-    assert data["causation_id"] is None and data["project_slug"] is None
+    assert data["causation_id"] is None
+    assert data["project_slug"] is None
 
 
 def test_from_dict_validates_normalizes_and_round_trips() -> None:
@@ -482,7 +484,7 @@ def test_model_copy_bypasses_validation() -> None:
     assert copied.lamport_clock == -5
 
 
-# --- JSON schema facts (core.md §3.3.6) --------------------------------------------------------
+# --- JSON schema facts --------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

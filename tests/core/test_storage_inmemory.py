@@ -98,7 +98,7 @@ def test_clock_storage_rejects_non_integers() -> None:
 
 
 def test_clock_storage_negative_message_is_the_2_4_0_text() -> None:
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="Clock value") as raised:
         InMemoryClockStorage().save("node-a", -3)
     assert str(raised.value) == "Clock value must be ≥ 0, got -3"
 
@@ -120,7 +120,7 @@ def test_error_storage_default_limit_is_ten() -> None:
 
 
 def test_limit_message_is_the_2_4_0_text() -> None:
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="Limit") as raised:
         InMemoryErrorStorage().load_recent(0)
     assert str(raised.value) == "Limit must be ≥ 1, got 0"
 

@@ -1,4 +1,4 @@
-"""topological_sort (core.md §7) and its tolerance of repeated deliveries."""
+"""topological_sort and its tolerance of repeated deliveries."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def test_chains_come_out_parent_first(order: List[int]) -> None:
 def test_returns_the_input_objects() -> None:
     events = chain(2)
     result = topological_sort(list(reversed(events)))
-    assert result[0] is events[0] and result[1] is events[1]
+    assert result[0] is events[0]
+    assert result[1] is events[1]
 
 
 def test_roots_first_in_input_order_then_breadth_first() -> None:

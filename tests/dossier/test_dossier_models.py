@@ -1,4 +1,4 @@
-"""Constants, value objects, payloads and output models of the dossier contract (§2-§7)."""
+"""Constants, value objects, payloads and output models of the dossier contract."""
 
 from __future__ import annotations
 
@@ -108,7 +108,8 @@ def test_namespace_error_is_a_value_error_carrying_both_namespaces() -> None:
 def test_namespace_error_can_still_be_raised_by_hand() -> None:
     error = NamespaceMixedStreamError("custom")
     assert str(error) == "custom"
-    assert error.expected is None and error.got is None
+    assert error.expected is None
+    assert error.got is None
 
 
 # --- value objects -----------------------------------------------------------------------------

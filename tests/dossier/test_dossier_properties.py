@@ -1,5 +1,6 @@
 """Order- and duplication-independence of reduce_mission_dossier, and agreement with a literal
-transcription of the 2.4.0 algorithm (dossier.md §9.1) on generated streams."""
+transcription of the fold described in docs/consumer-contract-dossier.md ("What the reducer
+computes") on generated streams."""
 
 from __future__ import annotations
 
@@ -173,7 +174,7 @@ def _key(n: LocalNamespaceTuple) -> Tuple[str, ...]:
 
 
 def oracle(events: List[Event]) -> MissionDossierState:
-    """dossier.md §9.1, step by step, in the three-pass form of 2.4.0."""
+    """The dossier fold step by step, in three naive passes: order, de-duplicate, apply."""
     selected = [e for e in events if e.event_type in _MODELS]
     if not selected:
         return MissionDossierState()

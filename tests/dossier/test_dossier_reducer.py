@@ -1,4 +1,4 @@
-"""reduce_mission_dossier against dossier.md §8-§9 and the replay streams of §11.2."""
+"""reduce_mission_dossier, and the replay streams shipped in the conformance package."""
 
 from __future__ import annotations
 
@@ -200,7 +200,8 @@ def test_any_identity_field_difference_raises(field: str) -> None:
         reduce_mission_dossier(events)
     message = str(info.value)
     assert message.startswith("Namespace mismatch in dossier event stream. Expected: ")
-    assert "Got: " in message and "different-value" in message
+    assert "Got: " in message
+    assert "different-value" in message
     assert info.value.expected == NS_MODEL
     assert info.value.got == LocalNamespaceTuple(**ns(**{field: "different-value"}))
 
@@ -221,7 +222,8 @@ def test_mismatch_is_decided_in_sort_order_not_input_order() -> None:
     with pytest.raises(NamespaceMixedStreamError) as info:
         reduce_mission_dossier([first, earlier])
     assert info.value.expected == NS_MODEL
-    assert info.value.got is not None and info.value.got.feature_slug == "late"
+    assert info.value.got is not None
+    assert info.value.got.feature_slug == "late"
 
 
 def test_otherwise_invalid_payload_still_takes_part_in_the_namespace_check() -> None:
@@ -371,7 +373,8 @@ def test_payload_step_id_not_namespace_step_id_goes_into_the_entry() -> None:
     payload = with_ns(indexed("a.md", "h", step_id="payload-step"), step_id="ns-step")
     state = reduce_mission_dossier(make_stream((INDEXED, payload)))
     assert state.artifacts[P + "a.md"].step_id == "payload-step"
-    assert state.namespace is not None and state.namespace.step_id == "ns-step"
+    assert state.namespace is not None
+    assert state.namespace.step_id == "ns-step"
 
 
 def test_anomalies_are_append_only_and_never_resolved() -> None:
@@ -408,7 +411,8 @@ def test_snapshot_algorithm_defaults_to_sha256_only_in_the_summary() -> None:
     absent = {k: v for k, v in snapshot("s1").items() if k != "algorithm"}
     for payload in (absent, snapshot("s2", algorithm=None)):
         summary = reduce_mission_dossier(make_stream((SNAPSHOT, payload))).latest_snapshot
-        assert summary is not None and summary.algorithm == "sha256"
+        assert summary is not None
+        assert summary.algorithm == "sha256"
     summary = reduce_mission_dossier(make_stream((SNAPSHOT, snapshot("s3", algorithm="md5"))))
     assert summary.latest_snapshot is not None
     assert summary.latest_snapshot.algorithm == "md5"
@@ -497,7 +501,8 @@ def test_provenance_from_a_one_shot_iterable_is_kept_as_first_read() -> None:
     payload = indexed("a.md", "h", provenance={"source_event_ids": iter(["e1", "e2"])})
     state = reduce_mission_dossier(make_stream((INDEXED, payload)))
     provenance = state.artifacts[P + "a.md"].provenance
-    assert provenance is not None and provenance.source_event_ids == ("e1", "e2")
+    assert provenance is not None
+    assert provenance.source_event_ids == ("e1", "e2")
 
 
 def test_skip_reason_for_a_non_pydantic_error_names_its_type() -> None:

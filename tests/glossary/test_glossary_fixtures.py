@@ -1,4 +1,4 @@
-"""The ``glossary`` fixture category: files, manifest entries, verdicts, and reducer fit (§9.6)."""
+"""The ``glossary`` fixture category: files, manifest entries, verdicts, and reducer fit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``reduce_glossary_events``: pipeline, per-type transitions, strict errors, anomalies (§2.7)."""
+"""``reduce_glossary_events``: pipeline, per-type transitions, strict errors, anomalies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON form of ``ReducedGlossaryState`` (§2.6) and its read-back (weakness 11)."""
+"""JSON form of ``ReducedGlossaryState`` and its read-back into the model."""
 
 from __future__ import annotations
 

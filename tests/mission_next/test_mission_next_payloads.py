@@ -1,4 +1,4 @@
-"""Constants, enum, actor and payload contracts of the mission-next module (§3.1-3.7)."""
+"""Constants, enum, actor and payload contracts of the mission-next module."""
 
 from __future__ import annotations
 

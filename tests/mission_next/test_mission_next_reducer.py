@@ -1,4 +1,4 @@
-"""``reduce_mission_next_events``: pipeline, gates in order, transitions, anomalies (§3.8)."""
+"""``reduce_mission_next_events``: pipeline, gates in order, transitions, anomalies."""
 
 from __future__ import annotations
 
@@ -207,7 +207,8 @@ def test_first_valid_start_wins() -> None:
 
 def test_start_with_actor_as_string_is_invalid() -> None:
     state = _run(_start(1, actor="lead"))
-    assert state.run_id is None and state.run_status is None
+    assert state.run_id is None
+    assert state.run_status is None
     assert _reasons(state) == ["Invalid MissionRunStarted payload"]
 
 
@@ -229,7 +230,8 @@ def test_only_unstarted_events_still_count() -> None:
     state = _run(
         make_event(1, "NextStepIssued", issued()), make_event(2, "MissionRunCompleted", completed())
     )
-    assert state.run_id is None and state.run_status is None
+    assert state.run_id is None
+    assert state.run_status is None
     assert state.event_count == 2
     assert state.last_processed_event_id == event_id(2)
     assert len(state.anomalies) == 2
@@ -274,7 +276,8 @@ def test_foreign_run_events_are_refused(event_type: str, payload: Dict[str, Any]
     assert state.run_status is MissionRunStatus.RUNNING
     assert state.current_step_id is None
     assert state.completed_steps == ()
-    assert state.pending_decisions == {} and state.answered_decisions == {}
+    assert state.pending_decisions == {}
+    assert state.answered_decisions == {}
 
 
 def test_issue_overwrites_the_current_step() -> None:
@@ -347,7 +350,8 @@ def test_re_requesting_an_answered_decision_leaves_it_in_both_maps() -> None:
         make_event(3, "DecisionInputAnswered", answered("d1")),
         make_event(4, "DecisionInputRequested", requested("d1")),
     )
-    assert "d1" in state.pending_decisions and "d1" in state.answered_decisions
+    assert "d1" in state.pending_decisions
+    assert "d1" in state.answered_decisions
 
 
 def test_completion_leaves_step_and_pending_and_ignores_mission_key() -> None:

@@ -201,19 +201,21 @@ def test_namespaces_that_differ_beyond_manifest_version_cannot_be_diffed() -> No
     message = str(caught.value)
     assert "008-mission-dossier-parity-event-contracts" in message
     assert "009-another-feature" in message
-    assert "Baseline" in message and "Current" in message
+    assert "Baseline" in message
+    assert "Current" in message
     assert isinstance(caught.value, NamespaceMixedStreamError)
     assert isinstance(caught.value, ValueError)
-    assert caught.value.expected == BASE.namespace and caught.value.got == other.namespace
+    assert caught.value.expected == BASE.namespace
+    assert caught.value.got == other.namespace
 
 
 def test_a_state_without_namespace_diffs_against_any_namespace() -> None:
     (added,) = diff_dossier_states(MissionDossierState(), state({"a": _entry("a", "1")}))
-    assert added.drift_kind == "artifact_added" and added.namespace == LocalNamespaceTuple(**NS)
+    assert added.drift_kind == "artifact_added"
+    assert added.namespace == LocalNamespaceTuple(**NS)
     (removed,) = diff_dossier_states(state({"a": _entry("a", "1")}), MissionDossierState())
-    assert removed.drift_kind == "artifact_removed" and removed.namespace == LocalNamespaceTuple(
-        **NS
-    )
+    assert removed.drift_kind == "artifact_removed"
+    assert removed.namespace == LocalNamespaceTuple(**NS)
 
 
 def test_changes_without_any_namespace_cannot_be_described() -> None:

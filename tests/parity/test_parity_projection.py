@@ -248,7 +248,8 @@ def test_any_chunking_equals_the_whole_stream_reducer(
         if projection.apply(chunk).replayed:
             note_event("a chunk was folded by replay")
         applied += chunk
-        assert expected is not None and projection.state == expected
+        assert expected is not None
+        assert projection.state == expected
         assert _dump(projection) == expected.model_dump(mode="json")
         assert projection.recovering_parity() == _reference_parity(applied)
     if not failed:

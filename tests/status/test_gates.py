@@ -1,4 +1,4 @@
-"""CI gate payloads and the check-run conclusion mapping (contract §2)."""
+"""CI gate payloads and the check-run conclusion mapping."""
 
 from __future__ import annotations
 

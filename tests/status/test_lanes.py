@@ -1,4 +1,4 @@
-"""Lanes, sync lanes, aliases and lane parsing (contract §1.2-§1.6)."""
+"""Lanes, sync lanes, aliases and lane parsing."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def test_lane_members_in_order() -> None:
 
 
 def test_lane_is_a_str_mixin_enum_not_strenum() -> None:
-    assert issubclass(Lane, str) and issubclass(Lane, Enum)
+    assert issubclass(Lane, str)
+    assert issubclass(Lane, Enum)
     assert Lane.__bases__ == (str, Enum)
     assert Lane.DONE == "done"
     assert "done" in TERMINAL_LANES

@@ -1,4 +1,4 @@
-"""Mission lifecycle contracts and reducer (contract §3)."""
+"""Mission lifecycle contracts and reducer."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ REQUIRED = {
 def test_payload_required_strings_are_non_empty(model: type[pydantic.BaseModel]) -> None:
     schema = model.model_json_schema(mode="serialization")
     assert schema["required"] == REQUIRED[model]
-    full = {name: "x" for name in REQUIRED[model]}
+    full = dict.fromkeys(REQUIRED[model], "x")
     model.model_validate(full)
     for name in REQUIRED[model]:
         with pytest.raises(pydantic.ValidationError) as info:

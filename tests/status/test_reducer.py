@@ -1,4 +1,4 @@
-"""The status reducer, ordering and de-duplication (contract §1.14-§1.17)."""
+"""The status reducer, ordering and de-duplication."""
 
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ def test_dedup_events_keeps_first_occurrence_in_input_order() -> None:
     twin = make_event(2, "Other", {"different": True})
     kept = dedup_events([first, other, twin, other])
     assert kept == [first, other]
-    assert kept[0] is first and kept[1] is other
+    assert kept[0] is first
+    assert kept[1] is other
     assert dedup_events([]) == []
     assert dedup_events(kept) == kept
 
@@ -85,7 +86,7 @@ def test_event_type_filter_is_exact() -> None:
     assert reduce_status_events([wrong_case]) == ReducedStatus()
 
 
-# --- worked consequences of §1.17 ------------------------------------------------------------
+# --- worked consequences of the fold rule ---------------------------------------------------------
 
 
 def test_create_then_claim() -> None:

@@ -1,4 +1,4 @@
-"""The transition matrix, its guards, force, and the result/exception types (§1.10-§1.13)."""
+"""The transition matrix, its guards, force, and the result/exception types."""
 
 from __future__ import annotations
 
