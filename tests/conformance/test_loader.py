@@ -188,7 +188,7 @@ def test_manifest_without_fixture_array(corpus: Path) -> None:
         load_fixtures("events")
 
 
-def test_unknown_fixture_type_keeps_the_2_4_0_message(corpus: Path) -> None:
+def test_unknown_fixture_type_message_names_the_entry_and_the_known_types(corpus: Path) -> None:
     _write_manifest(corpus, [_entry("odd", "glossary/x.json", fixture_type="snapshot")])
     with pytest.raises(ValueError, match="Unknown fixture_type") as caught:
         load_fixtures("events")

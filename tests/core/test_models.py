@@ -190,7 +190,7 @@ def test_spellings_of_one_id_build_equal_events() -> None:
     )
 
 
-def test_event_id_errors_keep_the_2_4_0_messages() -> None:
+def test_event_id_errors_keep_their_published_messages() -> None:
     raised = rejected(event_id=42)
     assert errors_of(raised) == [("event_id", "value_error")]
     assert raised.value.errors()[0]["msg"] == "Value error, event_id must be a string; got int"

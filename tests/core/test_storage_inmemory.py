@@ -97,7 +97,7 @@ def test_clock_storage_rejects_non_integers() -> None:
     assert storage.load("node-a") == 0
 
 
-def test_clock_storage_negative_message_is_the_2_4_0_text() -> None:
+def test_clock_storage_negative_message_names_the_value() -> None:
     with pytest.raises(ValueError, match="Clock value") as raised:
         InMemoryClockStorage().save("node-a", -3)
     assert str(raised.value) == "Clock value must be ≥ 0, got -3"
@@ -119,7 +119,7 @@ def test_error_storage_default_limit_is_ten() -> None:
     assert [entry.action_attempted for entry in recent] == [f"Action {n}" for n in range(11, 1, -1)]
 
 
-def test_limit_message_is_the_2_4_0_text() -> None:
+def test_limit_message_names_the_limit() -> None:
     with pytest.raises(ValueError, match="Limit") as raised:
         InMemoryErrorStorage().load_recent(0)
     assert str(raised.value) == "Limit must be ≥ 1, got 0"
@@ -129,8 +129,10 @@ def test_limit_message_is_the_2_4_0_text() -> None:
     ("bound", "kept"),
     [(0, 0), (-3, 0), (2.5, 2), (-0.5, 0), (-math.inf, 0), (math.inf, 7), (math.nan, 7)],
 )
-def test_unusual_bounds_keep_what_2_4_0_kept(bound: float, kept: int) -> None:
-    # 2.4.0 evicted one entry per append while len(entries) > max_entries.
+def test_unusual_bounds_evict_while_the_log_is_longer_than_the_bound(
+    bound: float, kept: int
+) -> None:
+    # One entry is evicted per append while len(entries) > max_entries.
     storage = InMemoryErrorStorage(bound)  # type: ignore[arg-type]
     for number in range(7):
         storage.append(make_error_entry(f"Action {number}"))

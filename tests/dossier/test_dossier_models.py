@@ -237,7 +237,7 @@ def test_indexed_payload_reports_nested_locations() -> None:
     ]
 
 
-def test_indexed_payload_keeps_2_4_0_leniency() -> None:
+def test_indexed_payload_accepts_empty_timestamps_and_ignores_unknown_keys() -> None:
     # Empty timestamps are accepted, unknown keys (a top-level artifact_class) are ignored.
     data = indexed("spec.md", "abc", at="")
     data["artifact_class"] = "input"

@@ -279,7 +279,7 @@ def oracle_outcome(events: List[Event]) -> Any:
 
 @settings(max_examples=200)
 @given(dossier_streams())
-def test_generated_streams_match_the_2_4_0_algorithm(events: List[Event]) -> None:
+def test_generated_streams_match_the_naive_three_pass_fold(events: List[Event]) -> None:
     assert outcome(events) == oracle_outcome(events)
 
 

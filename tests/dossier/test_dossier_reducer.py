@@ -233,7 +233,7 @@ def test_otherwise_invalid_payload_still_takes_part_in_the_namespace_check() -> 
         reduce_mission_dossier(events)
 
 
-def test_step_id_differences_never_raise_and_normalise_in_2_4_0_order() -> None:
+def test_step_id_differences_never_raise_and_only_an_unchallenged_first_step_id_stays() -> None:
     def out_step(*step_ids: Any) -> Any:
         rows = [
             (INDEXED, with_ns(indexed(f"{i}.md", "h"), step_id=s)) for i, s in enumerate(step_ids)
@@ -272,8 +272,8 @@ def test_all_namespaces_malformed_gives_an_unknown_empty_fold() -> None:
 
 
 def test_namespace_dict_with_a_non_string_key_is_folded_but_not_an_anchor() -> None:
-    # 2.4.0 reads the namespace by keyword expansion (which rejects the key) but validates the
-    # payload as a whole (which ignores it): the event folds, yet sets no canonical namespace.
+    # The namespace is read by keyword expansion (which rejects the key) but the payload is
+    # validated as a whole (which ignores it): the event folds, yet sets no canonical namespace.
     odd = {**indexed("a.md", "h"), "namespace": {**ns(feature_slug="odd"), 7: "x"}}
     events = make_stream((INDEXED, odd), (INDEXED, indexed("b.md", "h")))
     state = reduce_mission_dossier(events)
@@ -491,7 +491,7 @@ def test_payload_that_is_already_a_model_does_not_crash_the_reducer() -> None:
     odd = Event.model_construct(**{**make_event(1, INDEXED, {}).__dict__, "payload": model})
     state = reduce_mission_dossier([odd])
     # Counted and folded (the model validates as itself); its namespace cannot be read by
-    # keyword expansion, so, as in 2.4.0, it does not anchor the namespace.
+    # keyword expansion, so it does not anchor the namespace.
     assert state.event_count == 1
     assert list(state.artifacts) == [P + "a.md"]
     assert state.namespace is None

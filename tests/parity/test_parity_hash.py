@@ -246,7 +246,7 @@ def test_the_five_vectors_are_registered() -> None:
         "dossier-hash-vector-superseded-duplicates-and-algorithms",
         "dossier-hash-vector-unicode-and-escaping",
     ]
-    # The manifest keeps the 68 entries of 2.4.0: vectors are not fixture cases.
+    # The manifest keeps its 68 entries: vectors are not fixture cases.
     assert len(loader.manifest_entries()) == 68
 
 

@@ -63,10 +63,10 @@ def test_every_partition_is_reduced_as_its_own_stream() -> None:
     states = reduce_dossier_by_namespace(MIXED)
     assert states[KEY_008] == reduce_mission_dossier([MIXED[0], MIXED[2]])
     assert states[KEY_009] == reduce_mission_dossier([MIXED[1], MIXED[6]])
-    # Unreadable events are counted, not folded, exactly as 2.4.0 counts them.
+    # Unreadable events are counted, not folded, exactly as the reducer counts them.
     assert states[None] == MissionDossierState(event_count=2)
     # A step_id is per-event context: it does not split a partition.  Only one non-null
-    # step_id was seen, after a null one, so the output keeps the first (null) as 2.4.0 does.
+    # step_id was seen, after a null one, so the output keeps the first (null), as the reducer does.
     assert states[KEY_008].namespace == LocalNamespaceTuple(**NS)
 
 

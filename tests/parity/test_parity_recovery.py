@@ -1,4 +1,4 @@
-"""The opt-in recovering parity view; the 2.4.0 parity_status stays sticky."""
+"""The opt-in recovering parity view; the reducer's parity_status stays sticky."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _open(events: List[Event]) -> List[Any]:
 def test_a_snapshot_after_a_drift_makes_the_dossier_clean_again() -> None:
     events = make_stream((SNAPSHOT, snapshot()), (DRIFT, drift()), (SNAPSHOT, snapshot("bb")))
     assert recovering_parity(events).parity_status == "clean"
-    # The 2.4.0 reducer keeps its sticky rule.
+    # The reducer keeps its sticky rule: once drifted, always drifted.
     assert reduce_mission_dossier(events).parity_status == "drifted"
 
 

@@ -213,7 +213,7 @@ def test_normalization_is_idempotent(raw: str) -> None:
     assert len(canonical) in (26, 36)
 
 
-# --- the in-memory store against the 2.4.0 reference behaviour ---------------------------------
+# --- the in-memory store against a naive model of its ordering rule ---
 
 store_ops = st.lists(
     st.one_of(
@@ -228,7 +228,7 @@ store_ops = st.lists(
 @settings(max_examples=200)
 @given(store_ops)
 def test_store_matches_a_stable_sort_over_an_insertion_ordered_dict(ops: List[Any]) -> None:
-    # 2.4.0 kept one insertion-ordered dict and stable-sorted it on every load.
+    # The model: one insertion-ordered dict, stable-sorted by (clock, node) on every load.
     store = InMemoryEventStore()
     reference: Dict[str, Event] = {}
 

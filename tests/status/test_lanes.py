@@ -129,7 +129,7 @@ def test_normalize_lane_rejects_with_the_library_error(bad: object) -> None:
 
 
 def test_normalize_lane_rejects_unhashable_input_with_the_same_error() -> None:
-    # 2.4.0 crashed with TypeError here; the documented error is raised instead.
+    # Non-string input raises the documented error, never a bare TypeError.
     with pytest.raises(ValidationError, match=re.escape("Unknown lane value: ['planned']")):
         normalize_lane(["planned"])  # type: ignore[arg-type]
 

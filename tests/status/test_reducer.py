@@ -314,7 +314,8 @@ def test_payload_with_enum_members_parses_like_strings() -> None:
 
 
 def test_blank_review_ref_rollback_is_still_ordered_last() -> None:
-    # Both refused; 2.4.0 orders the blank-review_ref rollback after its group mates.
+    # Both refused; a blank review_ref does not change the order: the rollback sorts after its
+    # group mates by event id.
     events = [
         *_to_review("WP01", 1),
         wp_event(20, "WP01", "for_review", "in_progress", clock=5, review_ref=""),
@@ -338,7 +339,7 @@ def test_duplicates_are_not_counted_and_smallest_key_wins() -> None:
 
 
 def test_conflicting_twins_resolve_the_same_way_in_any_order() -> None:
-    # Same id, same sort key, different content: 2.4.0 kept whichever came first.
+    # Same id, same sort key, different content: one rule picks the same copy in any order.
     create = wp_event(1, "WP01", None, "planned", clock=1)
     claim = wp_event(2, "WP01", "planned", "claimed", clock=2)
     block = wp_event(2, "WP01", "planned", "blocked", clock=2)
