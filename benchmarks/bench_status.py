@@ -161,7 +161,8 @@ def run(quick: bool) -> List[Figure]:
 
     # Sanity: the benchmark stream must fold cleanly, or it measures the anomaly path.
     result = reduce_status_events(shuffled)
-    assert not result.anomalies and len(result.wp_states) == work_packages
+    assert not result.anomalies
+    assert len(result.wp_states) == work_packages
 
     return [
         *_scenario("reduce_status_events, in order", in_order, reduce_status_events),

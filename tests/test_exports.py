@@ -1,4 +1,4 @@
-"""The package surface: the 2.4.0 export table of core.md §2.3, name by name."""
+"""The package surface, name by name: every public name of the export table below."""
 
 from __future__ import annotations
 

@@ -99,7 +99,8 @@ def test_every_payload_model_is_named_payload_and_every_event_type_is_camel_case
 ) -> None:
     for event_type, model in family.payloads:
         assert model.__name__.endswith("Payload"), model
-        assert event_type[:1].isupper() and event_type.isalnum(), event_type
+        assert event_type[:1].isupper(), event_type
+        assert event_type.isalnum(), event_type
 
 
 # --- validator tables and schema files -------------------------------------------------------

@@ -9,6 +9,7 @@ from a directory outside the source tree.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import site
 import subprocess
@@ -18,6 +19,12 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
+
+from spec_kitty_events.testing import (
+    ClockStorageContract,
+    ErrorStorageContract,
+    EventStoreContract,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "spec_kitty_events"
@@ -78,6 +85,7 @@ def _expected_data_files() -> List[str]:
     return [p.relative_to(PACKAGE.parent).as_posix() for p in files]
 
 
+@pytest.mark.slow
 def test_wheel_contains_every_schema_and_fixture(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -90,6 +98,7 @@ def test_wheel_contains_every_schema_and_fixture(wheel: Path) -> None:
     assert "spec_kitty_events/conformance/test_pyargs_entrypoint.py" in names
     assert "spec_kitty_events/conformance/conftest.py" in names
     assert "spec_kitty_events/conformance/fixtures/__init__.py" in names
+    assert "spec_kitty_events/testing.py" in names
     snapshot = (
         "spec_kitty_events/conformance/fixtures/dossier/replay/canonical_output_snapshot.json"
     )
@@ -97,10 +106,13 @@ def test_wheel_contains_every_schema_and_fixture(wheel: Path) -> None:
         assert snapshot in names
 
 
-def test_consumer_suite_passes_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
+@pytest.fixture(scope="module")
+def wheel_python(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The interpreter of a fresh virtual environment holding only the wheel."""
+    home = tmp_path_factory.mktemp("installed")
+    venv = home / "venv"
     env = _clean_env()
-    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp_path, env=env)
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=home, env=env)
     python = venv / "bin" / "python"
     _run(
         [
@@ -115,13 +127,13 @@ def test_consumer_suite_passes_from_the_installed_wheel(wheel: Path, tmp_path: P
             "--quiet",
             str(wheel),
         ],
-        cwd=tmp_path,
+        cwd=home,
         env=env,
     )
     target = Path(
         _run(
             [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            cwd=tmp_path,
+            cwd=home,
             env=env,
         ).stdout.strip()
     )
@@ -131,26 +143,46 @@ def test_consumer_suite_passes_from_the_installed_wheel(wheel: Path, tmp_path: P
     )
     where = _run(
         [str(python), "-c", "import spec_kitty_events; print(spec_kitty_events.__file__)"],
-        cwd=tmp_path,
+        cwd=home,
         env=env,
     ).stdout.strip()
     assert Path(where).is_relative_to(venv), where
-    run_dir = tmp_path / "elsewhere"
-    run_dir.mkdir()
+    return python
+
+
+def _pytest_outside_the_source_tree(python: Path, run_dir: Path, *args: str) -> str:
     suite = _run(
-        [
-            str(python),
-            "-m",
-            "pytest",
-            "--pyargs",
-            "spec_kitty_events.conformance",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
+        [str(python), "-m", "pytest", *args, "-q", "-p", "no:cacheprovider"],
         cwd=run_dir,
-        env=env,
+        env=_clean_env(),
     )
-    assert (
-        " passed" in suite.stdout and "failed" not in suite.stdout and "error" not in suite.stdout
+    assert " passed" in suite.stdout
+    assert "failed" not in suite.stdout
+    assert "error" not in suite.stdout
+    return suite.stdout
+
+
+@pytest.mark.slow
+def test_consumer_suite_passes_from_the_installed_wheel(wheel_python: Path, tmp_path: Path) -> None:
+    _pytest_outside_the_source_tree(
+        wheel_python, tmp_path, "--pyargs", "spec_kitty_events.conformance"
     )
+
+
+@pytest.mark.slow
+def test_storage_contract_runs_from_the_installed_wheel(wheel_python: Path, tmp_path: Path) -> None:
+    stores_doc = (ROOT / "docs" / "stores.md").read_text(encoding="utf-8")
+    section = stores_doc.split("## Proving your own adapter", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "test_my_adapter.py").write_text(example, encoding="utf-8")
+    out = _pytest_outside_the_source_tree(wheel_python, tmp_path, "test_my_adapter.py")
+    passed = re.search(r"(\d+) passed", out)
+    assert passed is not None, out
+    # At least one run of every test method of the three classes (parametrized ones run more).
+    methods = [
+        name
+        for contract in (EventStoreContract, ClockStorageContract, ErrorStorageContract)
+        for name in dir(contract)
+        if name.startswith("test_")
+    ]
+    assert int(passed.group(1)) >= len(methods)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-import uuid
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import given, settings
@@ -18,27 +16,19 @@ from spec_kitty_events._pipeline import (
     prepare,
 )
 from spec_kitty_events.models import Event
-
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+from tests.factory import make_event
 
 
 def ev(n: int, clock: int, *, kind: str = "A", payload: Any = None, minute: int = 0) -> Event:
-    return Event(
-        event_id=f"01J{n:023d}",
-        event_type=kind,
-        aggregate_id="agg",
-        payload=payload if payload is not None else {"n": n},
-        timestamp=T0 + timedelta(minutes=minute),
-        node_id="node",
-        lamport_clock=clock,
-        project_uuid=uuid.UUID(int=1),
-        correlation_id="01J" + "0" * 23,
+    """Event ``n`` at ``clock``, ``minute`` minutes after the factory's base time."""
+    return make_event(
+        n, kind, {"n": n} if payload is None else payload, clock=clock, seconds=60 * minute
     )
 
 
 def test_sort_key_is_clock_then_timestamp_text_then_id() -> None:
     event = ev(7, 3, minute=5)
-    assert event_sort_key(event) == (3, "2026-01-01T00:05:00+00:00", event.event_id)
+    assert event_sort_key(event) == (3, "2026-01-15T10:05:00+00:00", event.event_id)
 
 
 def test_prepare_selects_types_orders_and_drops_duplicates() -> None:
@@ -87,11 +77,15 @@ class _Payload(BaseModel):
 
 def test_parse_payload_returns_model_or_error_never_raises() -> None:
     model, error = parse_payload(_Payload, {"n": 3})
-    assert model == _Payload(n=3) and error is None
+    assert model == _Payload(n=3)
+    assert error is None
     model, error = parse_payload(_Payload, {"n": "x"})
-    assert model is None and error is not None and "n" in str(error)
+    assert model is None
+    assert error is not None
+    assert "n" in str(error)
     model, error = parse_payload(_Payload, None)
-    assert model is None and error is not None
+    assert model is None
+    assert error is not None
 
 
 @settings(max_examples=200)

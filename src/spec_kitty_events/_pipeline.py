@@ -29,7 +29,7 @@ def event_sort_key(event: Event) -> SortKey:
 
 
 def first_occurrences(events: Iterable[Event]) -> List[Event]:
-    """Keep the first event seen for each ``event_id``, in input order (2.4.0 ``dedup_events``)."""
+    """Keep the first event seen for each ``event_id``, in input order (``status.dedup_events``)."""
     seen: set[str] = set()
     kept: List[Event] = []
     for event in events:
@@ -42,8 +42,9 @@ def first_occurrences(events: Iterable[Event]) -> List[Event]:
 def _content_fingerprint(event: Event) -> str:
     """A total, input-order-free tie-break between two deliveries of one ``event_id``.
 
-    Only reached when two events share id *and* sort key but differ in content, which 2.4.0
-    resolved by input order.  Payloads that JSON cannot express fall back to ``repr``.
+    Only reached when two events share id *and* sort key but differ in content; input order
+    must not decide, or the state would depend on delivery.  Payloads that JSON cannot express
+    fall back to ``repr``.
     """
     try:
         return json.dumps(event.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
@@ -54,7 +55,7 @@ def _content_fingerprint(event: Event) -> str:
 def _dedup_sorted(ordered: List[Event]) -> List[Event]:
     """De-duplicate an already sorted list.
 
-    Copies of one id at different sort keys: the smallest key wins (as in 2.4.0).  Copies at
+    Copies of one id at different sort keys: the smallest key wins.  Copies at
     the *same* key are adjacent (the id is the last key component); if their content differs,
     the smallest content fingerprint wins, so the survivor never depends on delivery order.
     """

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 _GATE_PASSED = "GatePassed"
 _GATE_FAILED = "GateFailed"
 
-# Public-by-use (the 2.4.0 test-suite imports it) and therefore a plain dict; the mapping
+# Public-by-use (existing test suites import it) and therefore a plain dict; the mapping
 # function reads the read-only snapshot below so mutating this dict changes nothing.
 _CONCLUSION_MAP: Dict[str, Optional[str]] = {
     "success": _GATE_PASSED,

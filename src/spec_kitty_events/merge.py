@@ -16,8 +16,8 @@ class _Candidate(NamedTuple):
     event: Event
 
     def rank(self) -> Tuple[int, str, str]:
-        # Highest priority first, then node id, then event id so that the winner never
-        # depends on input order (2.4.0 fell back to input order on a priority+node tie).
+        # Highest priority first, then node id, then event id: the event id breaks a
+        # priority+node tie, so the winner never depends on input order.
         return (-self.priority, self.event.node_id, self.event.event_id)
 
 

@@ -1,6 +1,6 @@
 """Storage contracts (abstract base classes) and the in-memory adapters.
 
-Adapters for real databases implement the three ABCs; ``tests/storage_contract.py`` holds the
+Adapters for real databases implement the three ABCs; ``spec_kitty_events.testing`` holds the
 test suite every adapter must pass.  The in-memory adapters are neither durable nor
 thread-safe: a concurrent caller must lock around them.
 
@@ -220,7 +220,7 @@ class InMemoryErrorStorage(ErrorStorage):
 def _retention_bound(max_entries: float) -> Optional[int]:
     """The deque ``maxlen`` that keeps what a keep-at-most-``max_entries`` list keeps.
 
-    2.4.0 evicted while ``len > max_entries``: a fractional bound keeps its floor, a bound of
+    The rule evicts while ``len > max_entries``: a fractional bound keeps its floor, a bound of
     zero or less keeps nothing, and +inf or NaN (which no length exceeds) keep everything.
     """
     if isinstance(max_entries, int):

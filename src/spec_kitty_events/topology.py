@@ -14,7 +14,7 @@ def topological_sort(events: List[Event]) -> List[Event]:
     Kahn's algorithm with a FIFO queue: roots first in input order, then breadth-first by
     discovery.  A ``causation_id`` naming no input event is an external parent (the event is a
     root).  Repeated deliveries of one ``event_id`` are sorted once, as the first delivery
-    (2.4.0 reported them as a cycle).  Returns the input objects themselves.
+    (a redelivery is not a cycle).  Returns the input objects themselves.
 
     Raises ``CyclicDependencyError`` when causation links form a cycle.
     """

@@ -4,79 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import List
 
 import pytest
 
 from spec_kitty_events.schemas import list_schemas
-
-PROJECT = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
-
-
-def _script() -> List[str]:
-    """The installed console script; ``python -m`` when the package is not installed."""
-    candidate = Path(sys.executable).parent / "spec-kitty-events"
-    if candidate.exists():
-        return [str(candidate)]
-    found = shutil.which("spec-kitty-events")
-    return [found] if found else [sys.executable, "-m", "spec_kitty_events"]
+from tests.cli.helpers import EXAMPLES, GOOD, jsonl, run, script_command, status_payload
+from tests.factory import event_id, make_record
 
 
-def run(*args: str, stdin: Optional[bytes] = None) -> subprocess.CompletedProcess[str]:
-    completed = subprocess.run(
-        [*_script(), *args], input=stdin or b"", capture_output=True, timeout=300
-    )
-    return subprocess.CompletedProcess(
-        completed.args,
-        completed.returncode,
-        completed.stdout.decode("utf-8", "replace"),
-        completed.stderr.decode("utf-8", "replace"),
-    )
-
-
-def envelope(n: int, event_type: str, payload: Dict[str, Any], **extra: Any) -> Dict[str, Any]:
-    record: Dict[str, Any] = {
-        "event_id": f"01JNRC{n:020d}",
-        "event_type": event_type,
-        "aggregate_id": "WP01",
-        "payload": payload,
-        "timestamp": f"2026-02-21T14:{n % 60:02d}:00Z",
-        "node_id": "node-1",
-        "lamport_clock": n,
-        "project_uuid": PROJECT,
-        "correlation_id": "01JNRC0RR00000000000000001",
-    }
-    record.update(extra)
-    return record
-
-
-def status_payload(wp: str, from_lane: Optional[str], to_lane: str) -> Dict[str, Any]:
-    return {
-        "feature_slug": "008-x",
-        "wp_id": wp,
-        "from_lane": from_lane,
-        "to_lane": to_lane,
-        "actor": "alice",
-        "execution_mode": "worktree",
-    }
-
-
-def jsonl(records: List[Dict[str, Any]]) -> bytes:
-    return b"".join(json.dumps(r).encode() + b"\n" for r in records)
-
-
-GOOD = [
-    envelope(1, "WPStatusChanged", status_payload("WP01", None, "planned")),
-    envelope(2, "WPStatusChanged", status_payload("WP01", "planned", "claimed")),
-    envelope(3, "WPStatusChanged", status_payload("WP02", None, "planned")),
-]
-
-
-@pytest.fixture()
+@pytest.fixture
 def good_file(tmp_path: Path) -> Path:
     path = tmp_path / "good.jsonl"
     path.write_bytes(jsonl(GOOD))
@@ -90,14 +30,12 @@ def test_validate_good_file_exits_zero_with_a_summary(good_file: Path) -> None:
 
 
 def test_validate_reports_each_bad_line_with_number_id_field_and_message(tmp_path: Path) -> None:
-    bad = envelope(2, "WPStatusChanged", status_payload("WP01", "planned", "bogus"))
+    bad = make_record(2, "WPStatusChanged", status_payload("WP01", "planned", "bogus"))
     path = tmp_path / "bad.jsonl"
     path.write_bytes(jsonl([GOOD[0], bad, GOOD[2]]))
     result = run("validate", str(path))
     assert result.returncode == 1
-    assert "line 2 (event 01JNRC00000000000000000002, WPStatusChanged): payload.to_lane:" in (
-        result.stdout
-    )
+    assert f"line 2 (event {event_id(2)}, WPStatusChanged): payload.to_lane:" in (result.stdout)
     assert "3 lines checked: 2 valid, 1 invalid" in result.stdout
 
 
@@ -122,7 +60,7 @@ def test_validate_mixed_file_keeps_going_after_every_kind_of_bad_line(tmp_path: 
     assert "line 2: not valid UTF-8" in out
     assert "line 3: malformed JSON" in out
     assert "line 4: line is a JSON array, not an object" in out
-    assert "line 7 (event 01JNRC00000000000000000003, WPStatusChanged): lamport_clock:" in out
+    assert f"line 7 (event {event_id(3)}, WPStatusChanged): lamport_clock:" in out
     assert "line 8: malformed JSON" in out
     assert "7 lines checked: 2 valid, 5 invalid" in out
     assert "Traceback" not in result.stderr
@@ -156,7 +94,7 @@ def test_validate_empty_file_and_stdin(tmp_path: Path, good_file: Path) -> None:
 
 def test_validate_counts_unknown_event_types_and_can_reject_them(tmp_path: Path) -> None:
     path = tmp_path / "unknown.jsonl"
-    path.write_bytes(jsonl([GOOD[0], envelope(9, "SomethingElse", {"x": 1})]))
+    path.write_bytes(jsonl([GOOD[0], make_record(9, "SomethingElse", {"x": 1})]))
     lenient = run("validate", str(path))
     assert lenient.returncode == 0
     assert "1 of unknown event type, payload not checked (SomethingElse x1)" in lenient.stdout
@@ -168,7 +106,9 @@ def test_validate_counts_unknown_event_types_and_can_reject_them(tmp_path: Path)
 def test_validate_reports_schema_only_violations(tmp_path: Path) -> None:
     # "doing" is an alias the model accepts but the wire schema rejects.
     path = tmp_path / "alias.jsonl"
-    path.write_bytes(jsonl([envelope(1, "WPStatusChanged", status_payload("WP1", None, "doing"))]))
+    path.write_bytes(
+        jsonl([make_record(1, "WPStatusChanged", status_payload("WP1", None, "doing"))])
+    )
     result = run("validate", str(path))
     assert result.returncode == 1
     assert "payload.to_lane:" in result.stdout
@@ -198,7 +138,7 @@ def test_reduce_status_prints_the_folded_state(good_file: Path) -> None:
     assert state["wp_states"]["WP01"]["current_lane"] == "claimed"
     assert state["wp_states"]["WP02"]["current_lane"] == "planned"
     assert state["event_count"] == 3
-    assert state["last_processed_event_id"] == "01JNRC00000000000000000003"
+    assert state["last_processed_event_id"] == event_id(3)
 
 
 def test_reduce_skips_bad_lines_reports_them_and_exits_one(tmp_path: Path) -> None:
@@ -212,7 +152,7 @@ def test_reduce_skips_bad_lines_reports_them_and_exits_one(tmp_path: Path) -> No
 
 
 def test_reduce_collaboration_strict_failure_is_a_clear_error(tmp_path: Path) -> None:
-    heartbeat = envelope(1, "PresenceHeartbeat", {"participant_id": "ghost", "mission_id": "m1"})
+    heartbeat = make_record(1, "PresenceHeartbeat", {"participant_id": "ghost", "mission_id": "m1"})
     path = tmp_path / "collab.jsonl"
     path.write_bytes(jsonl([heartbeat]))
     strict = run("reduce", "collaboration", str(path))
@@ -284,7 +224,7 @@ def _max_rss_kib(args: List[str]) -> int:
         "print(rss, done.stdout.decode().strip())\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", wrapper, *_script(), *args],
+        [sys.executable, "-c", wrapper, *script_command(), *args],
         capture_output=True,
         text=True,
         check=True,
@@ -295,10 +235,11 @@ def _max_rss_kib(args: List[str]) -> int:
     return int(rss)
 
 
+@pytest.mark.slow
 def test_validate_runs_in_constant_memory_on_a_50_mb_file(tmp_path: Path) -> None:
     line = (
         json.dumps(
-            envelope(
+            make_record(
                 7,
                 "WPStatusChanged",
                 {**status_payload("WP01", None, "planned"), "reason": "x" * 300},
@@ -339,9 +280,6 @@ def test_missing_click_is_explained(tmp_path: Path) -> None:
     assert "pip install 'spec-kitty-events[cli]'" in result.stderr
 
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
 def test_validate_names_the_json_kind_of_non_object_lines(tmp_path: Path) -> None:
     path = tmp_path / "scalars.jsonl"
     path.write_bytes(b'"text"\ntrue\nnull\n5\n')
@@ -355,9 +293,7 @@ def test_reduce_reports_envelope_errors_by_field(tmp_path: Path) -> None:
     path.write_bytes(jsonl([GOOD[0], {**GOOD[1], "lamport_clock": -1}]) + b"[1]\n")
     result = run("reduce", "status", str(path))
     assert result.returncode == 1
-    assert "line 2 (event 01JNRC00000000000000000002, WPStatusChanged): lamport_clock:" in (
-        result.stderr
-    )
+    assert f"line 2 (event {event_id(2)}, WPStatusChanged): lamport_clock:" in (result.stderr)
     assert "line 3: line is a JSON array, not an object" in result.stderr
     assert "skipped 2 of 3 lines" in result.stderr
 
@@ -403,6 +339,7 @@ def test_empty_state_renders_empty_collections(tmp_path: Path) -> None:
     assert "namespace: null" in out
 
 
+@pytest.mark.slow
 def test_every_example_stream_validates_clean() -> None:
     for name in ("dossier_drift.jsonl", "status_history.jsonl", "mission_next_run.jsonl"):
         result = run("validate", str(EXAMPLES / name))
@@ -410,6 +347,7 @@ def test_every_example_stream_validates_clean() -> None:
         assert " 0 invalid" in result.stdout
 
 
+@pytest.mark.slow
 def test_conformance_command_runs_the_consumer_suite() -> None:
     result = run("conformance", "-q", "-k", "lane_mapping_v1")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -419,7 +357,7 @@ def test_conformance_command_runs_the_consumer_suite() -> None:
 def test_conformance_without_pytest_is_explained(tmp_path: Path) -> None:
     (tmp_path / "pytest.py").write_text("raise ImportError('blocked for the test')\n")
     result = subprocess.run(
-        [*_script(), "conformance"],
+        [*script_command(), "conformance"],
         capture_output=True,
         text=True,
         timeout=60,

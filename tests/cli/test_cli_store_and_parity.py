@@ -8,9 +8,11 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from test_cli import EXAMPLES, GOOD, _script, envelope, jsonl, run, status_payload
+import pytest
 
 from spec_kitty_events.conformance.loader import _FIXTURES_DIR
+from tests.cli.helpers import EXAMPLES, GOOD, jsonl, run, script_command, status_payload
+from tests.factory import event_id, make_record
 
 HAPPY = _FIXTURES_DIR / "dossier" / "replay" / "dossier_happy_path.jsonl"
 DRIFT = _FIXTURES_DIR / "dossier" / "replay" / "dossier_drift_scenario.jsonl"
@@ -19,14 +21,12 @@ DOSSIER = EXAMPLES / "dossier_drift.jsonl"
 
 def test_ingest_appends_good_lines_once_and_reports_bad_ones(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
-    bad = envelope(5, "WPStatusChanged", status_payload("WP01", "planned", "bogus"))
+    bad = make_record(5, "WPStatusChanged", status_payload("WP01", "planned", "bogus"))
     log.write_bytes(jsonl([GOOD[0], bad, GOOD[1]]) + b"{oops\n")
     url = f"sqlite:///{tmp_path / 'events.db'}"
     first = run("ingest", str(log), "--store", url)
     assert first.returncode == 1
-    assert "line 2 (event 01JNRC00000000000000000005, WPStatusChanged): payload.to_lane:" in (
-        first.stdout
-    )
+    assert f"line 2 (event {event_id(5)}, WPStatusChanged): payload.to_lane:" in (first.stdout)
     assert "line 4: malformed JSON" in first.stdout
     assert "4 lines checked: 2 valid, 2 invalid; 2 new events stored in" in first.stdout
     again = run("ingest", str(log), "--store", url, "--format", "json")
@@ -47,9 +47,7 @@ def test_ingest_reports_a_conflicting_event_id_by_line(tmp_path: Path) -> None:
     second.write_bytes(jsonl([GOOD[0], changed]))
     result = run("ingest", str(second), "--store", url)
     assert result.returncode == 1
-    assert "line 2 (event 01JNRC00000000000000000002, WPStatusChanged): event_id:" in (
-        result.stdout
-    )
+    assert f"line 2 (event {event_id(2)}, WPStatusChanged): event_id:" in (result.stdout)
     assert "2 lines checked: 1 valid, 1 invalid; 0 new events stored" in result.stdout
 
 
@@ -66,7 +64,7 @@ def test_default_store_comes_from_the_environment(tmp_path: Path) -> None:
 
 def run_env(extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*_script(), *args],
+        [*script_command(), *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -74,6 +72,7 @@ def run_env(extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
     )
 
 
+@pytest.mark.slow
 def test_reduce_from_a_store_equals_reduce_from_the_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'd.db'}"
     assert run("ingest", str(DOSSIER), "--store", url).returncode == 0
@@ -92,6 +91,7 @@ def test_reduce_needs_exactly_one_source(tmp_path: Path) -> None:
     assert both.returncode == 2
 
 
+@pytest.mark.slow
 def test_bad_store_urls_and_files_are_clear_errors(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     log.write_bytes(jsonl(GOOD))
@@ -114,7 +114,8 @@ def test_hash_prints_the_canonical_snapshot_hash() -> None:
     text = run("hash", str(HAPPY))
     assert text.returncode == 0
     digest = text.stdout.strip()
-    assert len(digest) == 64 and int(digest, 16) >= 0
+    assert len(digest) == 64
+    assert int(digest, 16) >= 0
     as_json = json.loads(run("hash", str(HAPPY), "--format", "json").stdout)
     assert as_json["snapshot_hash"] == digest
     assert as_json["projection"]["format"] == "spec-kitty-dossier-snapshot/1"
@@ -195,7 +196,7 @@ def test_an_unreachable_postgres_store_names_the_host_not_the_password(tmp_path:
 
 def test_ingest_appends_in_batches_of_a_thousand(tmp_path: Path) -> None:
     records = [
-        envelope(n, "WPStatusChanged", status_payload(f"WP{n:04d}", None, "planned"))
+        make_record(n, "WPStatusChanged", status_payload(f"WP{n:04d}", None, "planned"))
         for n in range(1, 1001)
     ]
     log = tmp_path / "thousand.jsonl"
@@ -215,5 +216,5 @@ def test_a_stored_row_that_no_longer_reads_back_is_reported(tmp_path: Path) -> N
         conn.execute("update events set body = '{broken' where lamport_clock = 2")
     result = run("reduce", "status", "--store", f"sqlite:///{db}")
     assert result.returncode == 1
-    assert "01JNRC00000000000000000002" in result.stderr
+    assert event_id(2) in result.stderr
     assert "Traceback" not in result.stderr

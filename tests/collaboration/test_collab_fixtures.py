@@ -15,7 +15,7 @@ from spec_kitty_events.conformance.validators import validate_event
 
 FIXTURES = Path(collab.__file__).parent / "conformance" / "fixtures"
 
-# id -> (path, expected valid, event type), in manifest order (conformance-schemas §9.5).
+# id -> (path, expected valid, event type), in manifest order.
 EXPECTED: List[Tuple[str, str, bool, str]] = [
     (
         "collab-participant-joined-valid",
@@ -114,7 +114,9 @@ def test_each_case_gets_its_verdict_from_both_layers(case: FixtureCase) -> None:
 def test_valid_fixture_contents_match_the_catalogue() -> None:
     joined = load_fixtures("collaboration")[0].payload
     assert joined["participant_identity"]["participant_type"] == "llm_context"
-    assert joined["participant_identity"]["session_id"] and joined["auth_principal_id"]
+    assert joined["participant_identity"]["session_id"]
+    assert joined["auth_principal_id"]
     warning = load_fixtures("collaboration")[3].payload
-    assert len(warning["participant_ids"]) == 2 and warning["severity"] == "warning"
+    assert len(warning["participant_ids"]) == 2
+    assert warning["severity"] == "warning"
     assert warning["focus_target"]["target_type"] == "wp"

@@ -194,7 +194,8 @@ def test_event_type_set_is_exactly_the_fourteen_constants() -> None:
 
 def test_identity_defaults_order_and_round_trip() -> None:
     ident = ParticipantIdentity(participant_id="p1", participant_type="llm_context")
-    assert ident.display_name is None and ident.session_id is None
+    assert ident.display_name is None
+    assert ident.session_id is None
     assert list(ident.model_dump()) == [
         "participant_id",
         "participant_type",
@@ -230,7 +231,8 @@ def test_identity_rejects(data: Dict[str, Any], loc: Tuple[str, ...], kind: str)
 
 def test_identity_accepts_whitespace_and_empty_display_name() -> None:
     ident = ParticipantIdentity(participant_id="  ", participant_type="human", display_name="")
-    assert ident.participant_id == "  " and ident.display_name == ""
+    assert ident.participant_id == "  "
+    assert ident.display_name == ""
 
 
 def test_identity_is_frozen_and_ignores_extra_keys() -> None:
@@ -365,7 +367,8 @@ def test_entries_accept_empty_strings_and_round_trip() -> None:
     anomaly = CollaborationAnomaly(event_id="e", event_type="T", reason="r")
     for entry in (comment, decision, anomaly):
         assert type(entry).model_validate(entry.model_dump()) == entry
-    assert comment.reply_to is None and decision.referenced_warning_id is None
+    assert comment.reply_to is None
+    assert decision.referenced_warning_id is None
     assert hash(anomaly) == hash(CollaborationAnomaly(event_id="e", event_type="T", reason="r"))
 
 
@@ -411,8 +414,10 @@ def test_state_requires_mission_id_and_has_fifteen_fields_in_order() -> None:
         "last_processed_event_id",
     ]
     state = ReducedCollaborationState(mission_id="")
-    assert state.participants == {} and state.active_drivers == frozenset()
-    assert state.event_count == 0 and state.last_processed_event_id is None
+    assert state.participants == {}
+    assert state.active_drivers == frozenset()
+    assert state.event_count == 0
+    assert state.last_processed_event_id is None
 
 
 def test_state_built_by_a_caller_is_read_only_too() -> None:
@@ -532,7 +537,8 @@ def test_error_messages_follow_the_contract() -> None:
         "Invalid roster entry 'p1': bad",
     ]
     assert all(isinstance(error, SpecKittyEventsError) for error in ERRORS)
-    assert isinstance(ERRORS[4], ValueError) and isinstance(ERRORS[5], ValueError)
+    assert isinstance(ERRORS[4], ValueError)
+    assert isinstance(ERRORS[5], ValueError)
 
 
 def test_module_reexports_envelope_and_base_error() -> None:

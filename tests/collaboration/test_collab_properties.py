@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-from collab_helpers import Stream, identity_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +26,7 @@ from spec_kitty_events.collaboration import (
     reduce_collaboration_events,
 )
 from spec_kitty_events.models import Event, SpecKittyEventsError
+from tests.collaboration.helpers import Stream, identity_model
 
 History = Tuple[List[Event], Dict[str, ParticipantIdentity]]
 
@@ -138,7 +138,7 @@ def test_permissive_state_is_the_same_for_any_delivery_order(history: History, d
 
 _SCRIPT = """
 import json
-from collab_helpers import Stream
+from tests.collaboration.helpers import Stream
 from spec_kitty_events.collaboration import reduce_collaboration_events
 stream = Stream()
 pids = [f"participant-{i:02d}" for i in range(30)]

@@ -6,15 +6,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List
 
 import pytest
-from collab_helpers import (
-    MISSION,
-    Stream,
-    identity,
-    identity_model,
-    make_event,
-    reasons,
-    ulid,
-)
 
 from spec_kitty_events.collaboration import (
     CONCURRENT_DRIVER_WARNING,
@@ -35,6 +26,8 @@ from spec_kitty_events.collaboration import (
     reduce_collaboration_events,
 )
 from spec_kitty_events.models import SpecKittyEventsError
+from tests.collaboration.helpers import MISSION, Stream, identity, identity_model, reasons
+from tests.factory import event_id, make_event
 
 MODES = ["strict", "permissive"]
 
@@ -61,7 +54,8 @@ def test_empty_input_gives_the_minimal_state_and_ignores_the_roster(mode: str) -
         roster={"p1": identity_model("p1")},
     )
     assert state == ReducedCollaborationState(mission_id="")
-    assert state.participants == {} and state.last_processed_event_id is None
+    assert state.participants == {}
+    assert state.last_processed_event_id is None
 
 
 def test_only_foreign_events_give_the_minimal_state() -> None:
@@ -195,7 +189,7 @@ def test_joining_a_seeded_participant_is_a_duplicate_join(mode: str) -> None:
     state = reduce(joined("p1"), mode, roster={"p1": identity_model("p1")})
     assert reasons(state.anomalies) == ["Duplicate join for participant 'p1'"]
     assert state.anomalies[0] == CollaborationAnomaly(
-        event_id=ulid(1), event_type="ParticipantJoined", reason=state.anomalies[0].reason
+        event_id=event_id(1), event_type="ParticipantJoined", reason=state.anomalies[0].reason
     )
 
 
@@ -209,7 +203,8 @@ def test_invite_then_join_is_clean_in_strict_mode() -> None:
     stream.heartbeat("p1")
     state = reduce(stream)
     assert state.anomalies == ()
-    assert list(state.participants) == ["p1"] and list(state.presence) == ["p1"]
+    assert list(state.participants) == ["p1"]
+    assert list(state.presence) == ["p1"]
 
 
 def test_an_invited_only_participant_is_unknown() -> None:
@@ -219,13 +214,14 @@ def test_an_invited_only_participant_is_unknown() -> None:
     with pytest.raises(UnknownParticipantError) as caught:
         reduce(stream)
     assert str(caught.value) == (
-        f"Unknown participant 'p1' in event {ulid(2)} (type=PresenceHeartbeat). "
+        f"Unknown participant 'p1' in event {event_id(2)} (type=PresenceHeartbeat). "
         "Not in mission roster."
     )
-    assert (caught.value.participant_id, caught.value.event_id) == ("p1", ulid(2))
+    assert (caught.value.participant_id, caught.value.event_id) == ("p1", event_id(2))
     permissive = reduce(stream, "permissive")
     assert reasons(permissive.anomalies) == ["Unknown participant 'p1'"]
-    assert permissive.participants == {} and permissive.presence == {}
+    assert permissive.participants == {}
+    assert permissive.presence == {}
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -257,7 +253,8 @@ def test_a_departed_participant_may_be_invited_again() -> None:
     stream.invite("p1")
     stream.join("p1")
     state = reduce(stream)
-    assert state.anomalies == () and list(state.participants) == ["p1"]
+    assert state.anomalies == ()
+    assert list(state.participants) == ["p1"]
 
 
 # --- joins and leaves ---------------------------------------------------------------------
@@ -353,7 +350,7 @@ def test_heartbeat_after_leave_raises_the_departed_error_in_strict_mode() -> Non
     with pytest.raises(ParticipantDepartedError) as caught:
         reduce(stream)
     assert str(caught.value) == (
-        f"Participant 'p1' has departed (event_id={ulid(3)}, event_type=PresenceHeartbeat)"
+        f"Participant 'p1' has departed (event_id={event_id(3)}, event_type=PresenceHeartbeat)"
     )
     assert isinstance(caught.value, SpecKittyEventsError)
 
@@ -387,9 +384,11 @@ def test_events_with_a_bad_participant_id_are_skipped_but_counted_and_reported(m
     stream.add("CommentPosted", participant_id=3, comment_id="c", content="x")
     skipped: List[CollaborationAnomaly] = []
     state = reduce(stream, mode, on_skip=skipped.append)
-    assert state.anomalies == () and state.comments == () and state.presence == {}
+    assert state.anomalies == ()
+    assert state.comments == ()
+    assert state.presence == {}
     assert state.event_count == 5
-    assert [s.event_id for s in skipped] == [ulid(2), ulid(3), ulid(4), ulid(5)]
+    assert [s.event_id for s in skipped] == [event_id(2), event_id(3), event_id(4), event_id(5)]
     assert {s.reason for s in skipped} == {
         "Skipped: participant_id is missing or not a non-empty string"
     }
@@ -507,7 +506,7 @@ def test_unmatched_completion_raises_in_strict_mode() -> None:
         reduce(stream)
     assert str(caught.value) == (
         "No matching PromptStepExecutionStarted for step 's1' by participant 'p1' "
-        f"(event_id={ulid(2)}, event_type=PromptStepExecutionCompleted)"
+        f"(event_id={event_id(2)}, event_type=PromptStepExecutionCompleted)"
     )
 
 
@@ -538,7 +537,7 @@ def test_a_wrongly_typed_step_id_is_a_payload_error_or_anomaly() -> None:
     with pytest.raises(InvalidCollaborationPayloadError) as caught:
         reduce(stream)
     assert caught.value.field_name == "step_id"
-    assert f"event_id={ulid(2)}" in str(caught.value)
+    assert f"event_id={event_id(2)}" in str(caught.value)
     state = reduce(stream, "permissive")
     assert reasons(state.anomalies) == ["Invalid step_id in payload: expected a string, got int"]
     assert state.active_executions == {}
@@ -554,10 +553,11 @@ def test_warning_is_recorded_with_its_participants() -> None:
     (entry,) = state.warnings
     assert (entry.warning_id, entry.event_id, entry.warning_type) == (
         "w1",
-        ulid(3),
+        event_id(3),
         CONCURRENT_DRIVER_WARNING,
     )
-    assert entry.participant_ids == ("p1", "p2") and entry.acknowledgements == {}
+    assert entry.participant_ids == ("p1", "p2")
+    assert entry.acknowledgements == {}
 
 
 @pytest.mark.parametrize("pids", [[], ["p1"]])
@@ -604,7 +604,9 @@ def test_malformed_warnings_are_skipped(mode: str, warning_id: Any, pids: Any, r
     stream.warn(warning_id, pids)
     skipped: List[CollaborationAnomaly] = []
     state = reduce(stream, mode, on_skip=skipped.append)
-    assert state.warnings == () and state.anomalies == () and state.event_count == 3
+    assert state.warnings == ()
+    assert state.anomalies == ()
+    assert state.event_count == 3
     assert reasons(skipped) == [reason]
 
 
@@ -613,7 +615,7 @@ def test_non_string_warning_participants() -> None:
     stream.warn("w1", ["p1", 5, {"id": "x"}])
     with pytest.raises(UnknownParticipantError) as caught:
         reduce(stream)
-    assert str(caught.value).startswith(f"Unknown participant 5 in event {ulid(2)}")
+    assert str(caught.value).startswith(f"Unknown participant 5 in event {event_id(2)}")
     assert caught.value.participant_id == 5
     state = reduce(stream, "permissive")
     assert reasons(state.anomalies) == [
@@ -657,7 +659,7 @@ def test_acknowledging_an_unknown_warning_raises_in_strict_mode() -> None:
     with pytest.raises(UnknownWarningError) as caught:
         reduce(stream)
     assert str(caught.value) == (
-        f"Warning 'w9' not found (event_id={ulid(2)}, event_type=WarningAcknowledged)"
+        f"Warning 'w9' not found (event_id={event_id(2)}, event_type=WarningAcknowledged)"
     )
 
 
@@ -750,7 +752,7 @@ def test_comments_and_decisions_are_kept_in_processing_order() -> None:
             referenced_warning_id="w-unknown",
         ),
         DecisionEntry(
-            decision_id="", event_id=ulid(6), participant_id="p1", topic="", chosen_option=""
+            decision_id="", event_id=event_id(6), participant_id="p1", topic="", chosen_option=""
         ),
     )
 
@@ -799,7 +801,8 @@ def test_wrongly_typed_decision_fields(fields: Dict[str, Any], field: str) -> No
     with pytest.raises(InvalidCollaborationPayloadError, match=f"Invalid {field} in payload"):
         reduce(stream)
     state = reduce(stream, "permissive")
-    assert len(state.anomalies) == 1 and state.decisions == ()
+    assert len(state.anomalies) == 1
+    assert state.decisions == ()
 
 
 def test_session_links_keep_duplicates_in_order() -> None:
@@ -816,7 +819,8 @@ def test_wrongly_typed_linked_session() -> None:
     with pytest.raises(InvalidCollaborationPayloadError, match="linked_session_id"):
         reduce(stream)
     state = reduce(stream, "permissive")
-    assert state.linked_sessions == {} and len(state.anomalies) == 1
+    assert state.linked_sessions == {}
+    assert len(state.anomalies) == 1
 
 
 @pytest.mark.parametrize(
@@ -842,8 +846,11 @@ def test_every_non_lifecycle_event_from_a_departed_participant(add: Any) -> None
         reduce(stream)
     state = reduce(stream, "permissive")
     assert reasons(state.anomalies) == ["Participant 'p1' has departed"]
-    assert state.comments == () and state.decisions == () and state.linked_sessions == {}
-    assert state.active_drivers == frozenset() and state.active_executions == {}
+    assert state.comments == ()
+    assert state.decisions == ()
+    assert state.linked_sessions == {}
+    assert state.active_drivers == frozenset()
+    assert state.active_executions == {}
 
 
 # --- a clean session ----------------------------------------------------------------------
@@ -899,7 +906,7 @@ def test_one_event_of_each_type_in_strict_mode_has_no_anomalies() -> None:
         CONCURRENT_DRIVER_WARNING,
         POTENTIAL_STEP_COLLISION_DETECTED,
     ]
-    assert state.last_processed_event_id == ulid(15)
+    assert state.last_processed_event_id == event_id(15)
     assert reduce(stream, "permissive") == state
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Dict
 
 import pytest
 
@@ -84,6 +84,15 @@ def test_an_invalid_lane_fixture_of_real_lanes_fails(corpus: Path) -> None:
         suite.test_lane_mapping_fixture_conformance(_entry("x/lanes.json", "invalid"))
 
 
+_DRAFT = "https://json-schema.org/draft/2020-12/schema"
+# Right ids, but "type" must be a string or a list: only a JSON Schema validator notices.
+_MALFORMED = {"$schema": _DRAFT, "$id": "spec-kitty-events/event", "type": 12}
+
+
+def _serve_schema(monkeypatch: pytest.MonkeyPatch, schema: Dict[str, Any]) -> None:
+    monkeypatch.setattr(suite, "load_schema", lambda name: schema)
+
+
 def test_schema_check_without_jsonschema_checks_the_ids_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -96,3 +105,21 @@ def test_schema_check_without_jsonschema_checks_the_ids_only(
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
     suite.test_schema_is_valid_json_schema("event")
+    _serve_schema(monkeypatch, _MALFORMED)
+    suite.test_schema_is_valid_json_schema("event")
+    _serve_schema(monkeypatch, {**_MALFORMED, "$id": "spec-kitty-events/other"})
+    with pytest.raises(AssertionError):
+        suite.test_schema_is_valid_json_schema("event")
+    _serve_schema(monkeypatch, {**_MALFORMED, "$schema": "http://json-schema.org/draft-07/schema#"})
+    with pytest.raises(AssertionError):
+        suite.test_schema_is_valid_json_schema("event")
+
+
+def test_schema_check_with_jsonschema_rejects_a_malformed_schema(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jsonschema.exceptions import SchemaError
+
+    _serve_schema(monkeypatch, _MALFORMED)
+    with pytest.raises(SchemaError, match="is not valid under any of the given schemas"):
+        suite.test_schema_is_valid_json_schema("event")

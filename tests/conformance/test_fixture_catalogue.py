@@ -159,7 +159,8 @@ def test_uuid_fixtures_normalise_to_the_hyphenated_lower_case_form() -> None:
     bare = load_fixtures("events")[-1]
     assert bare.id == "event-uuid-bare"
     event = _EVENT_TYPE_TO_MODEL["Event"].model_validate(bare.payload)
-    assert len(event.event_id) == 36 and event.event_id == event.event_id.lower()
+    assert len(event.event_id) == 36
+    assert event.event_id == event.event_id.lower()
 
 
 def test_alias_fixture_normalises_to_in_progress() -> None:
@@ -206,7 +207,8 @@ def test_own_category_sizes_and_order(category: str, total: int, valid: int) -> 
 
 def test_manifest_invariants() -> None:
     manifest = _manifest()
-    assert set(manifest) == {"version", "fixtures"} and manifest["version"] == "2.0.0"
+    assert set(manifest) == {"version", "fixtures"}
+    assert manifest["version"] == "2.0.0"
     ids = [entry["id"] for entry in manifest["fixtures"]]
     assert len(ids) == len(set(ids))
     required = {"id", "path", "expected_result", "event_type", "notes", "min_version"}

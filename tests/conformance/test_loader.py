@@ -34,7 +34,7 @@ def test_valid_categories_are_the_seven_of_the_contract() -> None:
 
 @pytest.mark.parametrize("category", ["Events", "replay", "", "events/"])
 def test_unknown_category(category: str) -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="Unknown fixture category") as caught:
         load_fixtures(category)
     assert str(caught.value) == (
         f"Unknown fixture category: {category!r}. Valid categories: "
@@ -66,10 +66,10 @@ def test_fixture_cases_are_frozen_and_fresh() -> None:
 
 
 def test_replay_stream_errors_for_unknown_and_regular_ids() -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="not found in manifest") as caught:
         load_replay_stream("no-such-stream")
     assert str(caught.value) == "Replay stream fixture not found in manifest: 'no-such-stream'"
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="is not a replay_stream") as caught:
         load_replay_stream("event-valid")
     assert str(caught.value) == (
         "Fixture 'event-valid' is not a replay_stream (fixture_type=None). "
@@ -188,9 +188,9 @@ def test_manifest_without_fixture_array(corpus: Path) -> None:
         load_fixtures("events")
 
 
-def test_unknown_fixture_type_keeps_the_2_4_0_message(corpus: Path) -> None:
+def test_unknown_fixture_type_message_names_the_entry_and_the_known_types(corpus: Path) -> None:
     _write_manifest(corpus, [_entry("odd", "glossary/x.json", fixture_type="snapshot")])
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="Unknown fixture_type") as caught:
         load_fixtures("events")
     assert str(caught.value) == (
         "Unknown fixture_type 'snapshot' in manifest entry 'odd'. "

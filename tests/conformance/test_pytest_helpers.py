@@ -29,7 +29,8 @@ def _wp(**changes: Any) -> Dict[str, Any]:
 
 def test_conforming_payload_returns_the_result() -> None:
     result = assert_payload_conforms(_wp(), "WPStatusChanged", strict=True)
-    assert isinstance(result, ConformanceResult) and result.valid
+    assert isinstance(result, ConformanceResult)
+    assert result.valid
 
 
 def test_non_conforming_payload_lists_every_violation() -> None:
@@ -86,4 +87,5 @@ def test_values_that_are_not_lanes_fail_as_both_assertion_and_value_error(
 ) -> None:
     with pytest.raises(LaneMappingError, match="is not a valid") as caught:
         assert_lane_mapping(canonical, sync)
-    assert isinstance(caught.value, AssertionError) and isinstance(caught.value, ValueError)
+    assert isinstance(caught.value, AssertionError)
+    assert isinstance(caught.value, ValueError)

@@ -237,7 +237,8 @@ def test_schema_violations_are_sorted_by_json_path() -> None:
 def test_python_native_values_pass_the_model_but_not_the_schema() -> None:
     native = envelope(timestamp=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))
     result = validate_event(native, "Event")
-    assert result.model_valid and not result.valid
+    assert result.model_valid
+    assert not result.valid
     assert findings(result)[1] == [("$.timestamp", "type")]
 
 
@@ -299,13 +300,15 @@ def test_clean_results_echo_the_event_type() -> None:
     first = validate_event(wp(), WP)
     assert first is validate_event(wp(), WP)
     odd = validate_event(wp(), Named(WP))
-    assert type(odd.event_type) is Named and odd.valid
+    assert type(odd.event_type) is Named
+    assert odd.valid
 
 
 def test_missing_schema_name_skips_the_schema_layer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(validators._EVENT_TYPE_TO_SCHEMA, WP)
     result = validate_event(wp(to_lane="doing"), WP)
-    assert result.valid and result.schema_check_skipped
+    assert result.valid
+    assert result.schema_check_skipped
 
 
 def test_compiled_schemas_are_cached_per_name() -> None:
@@ -344,9 +347,12 @@ def _hide_jsonschema(monkeypatch: pytest.MonkeyPatch, *, only_new_api: bool = Fa
 def test_without_jsonschema_the_schema_layer_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
     _hide_jsonschema(monkeypatch)
     result = validate_event(wp(to_lane="doing"), WP)
-    assert result.valid and result.schema_check_skipped and result.schema_violations == ()
+    assert result.valid
+    assert result.schema_check_skipped
+    assert result.schema_violations == ()
     failing = validate_event(wp(actor=...), WP)
-    assert not failing.valid and failing.schema_check_skipped
+    assert not failing.valid
+    assert failing.schema_check_skipped
 
 
 def test_without_jsonschema_strict_raises(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""LamportClock (core.md §5) and its persist-before-advance improvement."""
+"""LamportClock, which saves before it advances (see COMPATIBILITY.md, "Core")."""
 
 from __future__ import annotations
 

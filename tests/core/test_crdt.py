@@ -1,4 +1,4 @@
-"""merge_gset and merge_counter (core.md §8) with the library's validation of bad values."""
+"""merge_gset and merge_counter, with the library's validation of bad values."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pytest
 
 from spec_kitty_events.crdt import merge_counter, merge_gset
 from spec_kitty_events.models import ValidationError
-
-from ._support import make_event
+from tests.factory import make_event
 
 
 def tagged(tags: Any) -> Any:

@@ -1,4 +1,4 @@
-"""ErrorLog (core.md §10): a façade whose retention belongs to the storage."""
+"""ErrorLog: a façade whose retention belongs to the storage."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import pytest
 from spec_kitty_events.error_log import ErrorLog
 from spec_kitty_events.models import ErrorEntry
 from spec_kitty_events.storage import InMemoryErrorStorage
-from storage_contract import error_entry
+from tests.factory import make_error_entry
 
 
 def logged(log: ErrorLog, count: int) -> None:
     for number in range(count):
-        log.log_error(error_entry(f"Action {number}"))
+        log.log_error(make_error_entry(f"Action {number}"))
 
 
 def actions(entries: List[ErrorEntry]) -> List[str]:
@@ -59,7 +59,7 @@ def test_storage_errors_propagate() -> None:
 def test_the_log_delegates_to_its_storage() -> None:
     storage = InMemoryErrorStorage()
     log = ErrorLog(storage)
-    entry = error_entry("sync")
+    entry = make_error_entry("sync")
     log.log_error(entry)
     assert storage.load_recent(1) == [entry]
     assert log.get_recent_errors(1)[0] is entry

@@ -1,4 +1,4 @@
-"""The core's import graph (core.md §2.4) and where each public name says it lives."""
+"""The core's import graph (the layering in README.md's Layout) and each public name's module."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""state_machine_merge (core.md §9)."""
+"""state_machine_merge."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pytest
 
 from spec_kitty_events.merge import state_machine_merge
 from spec_kitty_events.models import ConflictResolution, Event, ValidationError
-
-from ._support import make_event
+from tests.factory import make_event
 
 PRIORITY = {"planned": 1, "doing": 2, "done": 3}
 

@@ -1,4 +1,4 @@
-"""The envelope, identifiers, error entries, conflict results and exceptions (core.md §3)."""
+"""The envelope, identifiers, error entries, conflict results and exceptions."""
 
 from __future__ import annotations
 
@@ -30,8 +30,7 @@ from spec_kitty_events.models import (
     normalize_event_id,
     utc_timestamp,
 )
-
-from ._support import PROJECT, ULID_A, ULID_B, WHEN, envelope, make_event
+from tests.factory import BASE_TIME, PROJECT, ULID_A, ULID_B, envelope, make_event
 
 UUID_HYPHENATED = "0f8fad5b-d9cb-469f-a165-70867728950e"
 UUID_BARE_UPPER = "0F8FAD5BD9CB469FA16570867728950E"
@@ -103,7 +102,7 @@ def test_string_subclasses_are_accepted() -> None:
     [(5, "int"), (1.5, "float"), (True, "bool"), (None, "NoneType"), ([ULID_A], "list")],
 )
 def test_non_strings_raise_value_error_naming_the_type(value: object, type_name: str) -> None:
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="must be a string") as raised:
         normalize_event_id(value)
     assert str(raised.value) == f"event_id must be a string; got {type_name}"
 
@@ -111,7 +110,7 @@ def test_non_strings_raise_value_error_naming_the_type(value: object, type_name:
 @pytest.mark.parametrize("letter", ["I", "L", "O", "U", "i", "-", "!"])
 def test_26_chars_outside_crockford_are_rejected(letter: str) -> None:
     bad = ULID_A[:-1] + letter
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="Crockford base32") as raised:
         normalize_event_id(bad)
     assert str(raised.value) == (
         "26-char event_id must be valid Crockford base32 "
@@ -133,7 +132,7 @@ def test_26_chars_outside_crockford_are_rejected(letter: str) -> None:
     ],
 )
 def test_other_lengths_and_near_miss_uuids_get_the_length_message(bad: str) -> None:
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match=r"got \d+ chars") as raised:
         normalize_event_id(bad)
     assert str(raised.value) == (
         "event_id must be 26-char ULID (Crockford base32), 36-char UUID, or 32-char hex UUID; "
@@ -191,7 +190,7 @@ def test_spellings_of_one_id_build_equal_events() -> None:
     )
 
 
-def test_event_id_errors_keep_the_2_4_0_messages() -> None:
+def test_event_id_errors_keep_their_published_messages() -> None:
     raised = rejected(event_id=42)
     assert errors_of(raised) == [("event_id", "value_error")]
     assert raised.value.errors()[0]["msg"] == "Value error, event_id must be a string; got int"
@@ -270,7 +269,8 @@ def test_timestamps_are_kept_as_given() -> None:
     naive = datetime(2026, 1, 15, 10, 0)
     assert Event(**envelope(timestamp=naive)).timestamp.tzinfo is None
     z = Event(**envelope(timestamp="2026-01-15T10:00:00Z")).timestamp
-    assert z == WHEN and z.utcoffset() == timedelta(0)
+    assert z == BASE_TIME
+    assert z.utcoffset() == timedelta(0)
     plus_two = Event(**envelope(timestamp="2026-01-15T12:00:00+02:00")).timestamp
     assert plus_two.utcoffset() == timedelta(hours=2)
     assert Event(**envelope(timestamp="2026-01-15T10:00:00")).timestamp == naive
@@ -412,9 +412,10 @@ def test_to_dict_keeps_python_types_and_field_order() -> None:
         "schema_version",
         "data_tier",
     ]
-    assert data["timestamp"] == WHEN
+    assert data["timestamp"] == BASE_TIME
     assert data["project_uuid"] == PROJECT
-    assert data["causation_id"] is None and data["project_slug"] is None
+    assert data["causation_id"] is None
+    assert data["project_slug"] is None
 
 
 def test_from_dict_validates_normalizes_and_round_trips() -> None:
@@ -428,7 +429,7 @@ def test_from_dict_validates_normalizes_and_round_trips() -> None:
 def test_json_rendering() -> None:
     plus_two = timezone(timedelta(hours=2))
     cases = [
-        (WHEN, "2026-01-15T10:00:00Z"),
+        (BASE_TIME, "2026-01-15T10:00:00Z"),
         (datetime(2026, 1, 15, 10, 0), "2026-01-15T10:00:00"),
         (datetime(2026, 1, 15, 12, 0, tzinfo=plus_two), "2026-01-15T12:00:00+02:00"),
     ]
@@ -483,7 +484,7 @@ def test_model_copy_bypasses_validation() -> None:
     assert copied.lamport_clock == -5
 
 
-# --- JSON schema facts (core.md §3.3.6) --------------------------------------------------------
+# --- JSON schema facts --------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -567,7 +568,7 @@ def test_schema_pattern_accepts_what_the_model_accepts(schema: dict[str, Any]) -
 def test_utc_timestamp_makes_naive_and_offset_values_comparable() -> None:
     naive = make_event(timestamp=datetime(2026, 1, 15, 10, 0))
     offset = make_event(timestamp="2026-01-15T12:00:00+02:00")
-    assert utc_timestamp(naive) == utc_timestamp(offset) == WHEN
+    assert utc_timestamp(naive) == utc_timestamp(offset) == BASE_TIME
     assert utc_timestamp(offset).tzinfo is timezone.utc
     assert offset.timestamp.utcoffset() == timedelta(hours=2)
 
@@ -577,7 +578,7 @@ def test_utc_timestamp_makes_naive_and_offset_values_comparable() -> None:
 
 def test_error_entry_defaults_and_repr() -> None:
     entry = ErrorEntry(
-        timestamp=WHEN,
+        timestamp=BASE_TIME,
         action_attempted="Synchronise the mission dossier with the SaaS",
         error_message="timeout",
     )
@@ -595,14 +596,14 @@ def test_error_entry_short_action_still_gets_the_ellipsis() -> None:
 
 @pytest.mark.parametrize("field", ["action_attempted", "error_message"])
 def test_error_entry_text_must_be_non_empty(field: str) -> None:
-    values = {"timestamp": WHEN, "action_attempted": "a", "error_message": "b", field: ""}
+    values = {"timestamp": BASE_TIME, "action_attempted": "a", "error_message": "b", field: ""}
     with pytest.raises(pydantic.ValidationError) as raised:
         ErrorEntry(**values)
     assert errors_of(raised) == [(field, "string_too_short")]
 
 
 def test_error_entry_assignments_are_validated() -> None:
-    entry = ErrorEntry(timestamp=WHEN, action_attempted="a", error_message="b")
+    entry = ErrorEntry(timestamp=BASE_TIME, action_attempted="a", error_message="b")
     entry.agent = "claude"
     assert entry.agent == "claude"
     with pytest.raises(pydantic.ValidationError) as raised:
@@ -613,7 +614,7 @@ def test_error_entry_assignments_are_validated() -> None:
 
 
 def test_error_entry_ignores_extra_keys_and_is_unhashable() -> None:
-    entry = ErrorEntry(timestamp=WHEN, action_attempted="a", error_message="b", other=1)
+    entry = ErrorEntry(timestamp=BASE_TIME, action_attempted="a", error_message="b", other=1)
     assert "other" not in entry.model_dump()
     with pytest.raises(TypeError):
         hash(entry)

@@ -16,13 +16,12 @@ from spec_kitty_events.storage import (
     InMemoryErrorStorage,
     InMemoryEventStore,
 )
-from storage_contract import (
+from spec_kitty_events.testing import (
     ClockStorageContract,
     ErrorStorageContract,
     EventStoreContract,
-    contract_event,
-    error_entry,
 )
+from tests.factory import make_error_entry, make_event
 
 
 class TestInMemoryEventStore(EventStoreContract):
@@ -49,7 +48,7 @@ def test_storage_contracts_are_abstract(abc: type) -> None:
 
 def test_loads_return_the_stored_objects_themselves() -> None:
     store = InMemoryEventStore()
-    event = contract_event()
+    event = make_event()
     store.save_event(event)
     assert store.load_events(event.aggregate_id)[0] is event
     assert store.load_all_events()[0] is event
@@ -57,7 +56,7 @@ def test_loads_return_the_stored_objects_themselves() -> None:
 
 def test_replaced_event_keeps_its_first_save_position_among_ties() -> None:
     store = InMemoryEventStore()
-    first, second = (contract_event(lamport_clock=3, node_id="n") for _ in range(2))
+    first, second = (make_event(lamport_clock=3, node_id="n") for _ in range(2))
     store.save_event(first)
     store.save_event(second)
     store.save_event(first.model_copy(update={"payload": {"replaced": True}}))
@@ -68,7 +67,7 @@ def test_replaced_event_keeps_its_first_save_position_among_ties() -> None:
 
 def test_replacement_with_a_new_clock_is_resorted() -> None:
     store = InMemoryEventStore()
-    moving, staying = contract_event(lamport_clock=1), contract_event(lamport_clock=5)
+    moving, staying = make_event(lamport_clock=1), make_event(lamport_clock=5)
     store.save_event(moving)
     store.save_event(staying)
     assert store.load_all_events() == [moving, staying]
@@ -80,7 +79,7 @@ def test_replacement_with_a_new_clock_is_resorted() -> None:
 
 def test_an_event_sorting_last_extends_a_cached_view() -> None:
     store = InMemoryEventStore()
-    events = [contract_event(lamport_clock=clock) for clock in (1, 2, 2, 3)]
+    events = [make_event(lamport_clock=clock) for clock in (1, 2, 2, 3)]
     store.save_event(events[0])
     assert store.load_events("WP01") == events[:1]
     assert store.load_all_events() == events[:1]
@@ -98,8 +97,8 @@ def test_clock_storage_rejects_non_integers() -> None:
     assert storage.load("node-a") == 0
 
 
-def test_clock_storage_negative_message_is_the_2_4_0_text() -> None:
-    with pytest.raises(ValueError) as raised:
+def test_clock_storage_negative_message_names_the_value() -> None:
+    with pytest.raises(ValueError, match="Clock value") as raised:
         InMemoryClockStorage().save("node-a", -3)
     assert str(raised.value) == "Clock value must be ≥ 0, got -3"
 
@@ -108,20 +107,20 @@ def test_error_storage_default_bound_is_one_hundred() -> None:
     storage = InMemoryErrorStorage()
     assert storage.max_entries == 100
     for number in range(101):
-        storage.append(error_entry(f"Action {number}"))
+        storage.append(make_error_entry(f"Action {number}"))
     assert len(storage.load_recent(1000)) == 100
 
 
 def test_error_storage_default_limit_is_ten() -> None:
     storage = InMemoryErrorStorage()
     for number in range(12):
-        storage.append(error_entry(f"Action {number}"))
+        storage.append(make_error_entry(f"Action {number}"))
     recent = storage.load_recent()
     assert [entry.action_attempted for entry in recent] == [f"Action {n}" for n in range(11, 1, -1)]
 
 
-def test_limit_message_is_the_2_4_0_text() -> None:
-    with pytest.raises(ValueError) as raised:
+def test_limit_message_names_the_limit() -> None:
+    with pytest.raises(ValueError, match="Limit") as raised:
         InMemoryErrorStorage().load_recent(0)
     assert str(raised.value) == "Limit must be ≥ 1, got 0"
 
@@ -130,11 +129,13 @@ def test_limit_message_is_the_2_4_0_text() -> None:
     ("bound", "kept"),
     [(0, 0), (-3, 0), (2.5, 2), (-0.5, 0), (-math.inf, 0), (math.inf, 7), (math.nan, 7)],
 )
-def test_unusual_bounds_keep_what_2_4_0_kept(bound: float, kept: int) -> None:
-    # 2.4.0 evicted one entry per append while len(entries) > max_entries.
+def test_unusual_bounds_evict_while_the_log_is_longer_than_the_bound(
+    bound: float, kept: int
+) -> None:
+    # One entry is evicted per append while len(entries) > max_entries.
     storage = InMemoryErrorStorage(bound)  # type: ignore[arg-type]
     for number in range(7):
-        storage.append(error_entry(f"Action {number}"))
+        storage.append(make_error_entry(f"Action {number}"))
     assert len(storage.load_recent(100)) == kept
 
 

@@ -1,4 +1,4 @@
-"""topological_sort (core.md §7) and its tolerance of repeated deliveries."""
+"""topological_sort and its tolerance of repeated deliveries."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pytest
 
 from spec_kitty_events.models import CyclicDependencyError, Event
 from spec_kitty_events.topology import topological_sort
-
-from ._support import make_event, ulid_for
+from tests.factory import event_id, make_event
 
 EXTERNAL = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
@@ -39,7 +38,8 @@ def test_chains_come_out_parent_first(order: List[int]) -> None:
 def test_returns_the_input_objects() -> None:
     events = chain(2)
     result = topological_sort(list(reversed(events)))
-    assert result[0] is events[0] and result[1] is events[1]
+    assert result[0] is events[0]
+    assert result[1] is events[1]
 
 
 def test_roots_first_in_input_order_then_breadth_first() -> None:
@@ -66,8 +66,8 @@ def test_unknown_parent_counts_as_root() -> None:
 
 
 def test_self_reference_is_a_cycle() -> None:
-    event_id = ulid_for(9000)
-    looped = make_event(event_id=event_id, causation_id=event_id)
+    looped_id = event_id(9000)
+    looped = make_event(event_id=looped_id, causation_id=looped_id)
     with pytest.raises(CyclicDependencyError) as raised:
         topological_sort([looped, make_event()])
     assert str(raised.value) == (
@@ -77,7 +77,7 @@ def test_self_reference_is_a_cycle() -> None:
 
 
 def test_longer_cycle_counts_every_blocked_event() -> None:
-    first_id, second_id, third_id = ulid_for(9101), ulid_for(9102), ulid_for(9103)
+    first_id, second_id, third_id = event_id(9101), event_id(9102), event_id(9103)
     cycle = [
         make_event(event_id=first_id, causation_id=third_id),
         make_event(event_id=second_id, causation_id=first_id),
@@ -97,7 +97,7 @@ def test_repeated_deliveries_are_sorted_once_as_the_first_delivery() -> None:
 
 
 def test_cycle_count_ignores_repeated_deliveries() -> None:
-    event_id = ulid_for(9200)
-    looped = make_event(event_id=event_id, causation_id=event_id)
+    looped_id = event_id(9200)
+    looped = make_event(event_id=looped_id, causation_id=looped_id)
     with pytest.raises(CyclicDependencyError, match="detected: 1 events"):
         topological_sort([looped, looped])

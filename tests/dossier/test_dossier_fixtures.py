@@ -1,4 +1,4 @@
-"""The dossier fixture corpus, its manifest entries and the canonical snapshot (dossier.md §11)."""
+"""The dossier fixture corpus, its manifest entries and the canonical snapshot."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import json
 from typing import Any, Dict, List, Tuple
 
 import pytest
-from dossier_builders import FIXTURES, NS_008, read_jsonl, replay
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from spec_kitty_events.dossier import FAMILY, reduce_mission_dossier
+from tests.dossier.helpers import FIXTURES, NS_008, read_jsonl, replay
 
 MANIFEST = FIXTURES.parent / "manifest.json"
 MODELS = dict(FAMILY.payloads)
 
-# (id, path under dossier/, event_type, expected, fixture_type) in the order of §9.8.
+# (id, path under dossier/, event_type, expected, fixture_type) in manifest order.
 EXPECTED_ENTRIES: List[Tuple[str, str, str, str, Any]] = [
     (
         "dossier-artifact-indexed-valid",
@@ -292,5 +292,5 @@ def test_conformance_suite_agrees_when_available() -> None:
         assert validators.validate_event(case.payload, case.event_type).valid is case.expected_valid
     rows = loader.load_replay_stream("dossier-replay-happy-path")
     assert rows == read_jsonl("dossier_happy_path.jsonl")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is not a replay_stream"):
         loader.load_replay_stream("dossier-canonical-output-snapshot")

@@ -1,11 +1,10 @@
-"""Constants, value objects, payloads and output models of the dossier contract (§2-§7)."""
+"""Constants, value objects, payloads and output models of the dossier contract."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple
 
 import pytest
-from dossier_builders import NS_008, P, drift, ident, indexed, missing, snapshot
 from pydantic import ValidationError
 
 from spec_kitty_events.dossier import (
@@ -30,6 +29,7 @@ from spec_kitty_events.dossier import (
     ProvenanceRef,
     SnapshotSummary,
 )
+from tests.dossier.helpers import NS_008, P, drift, ident, indexed, missing, snapshot
 
 
 def errors_of(model: Any, data: Dict[str, Any]) -> List[Tuple[str, str]]:
@@ -79,7 +79,8 @@ def test_namespace_error_is_a_value_error_carrying_both_namespaces() -> None:
 def test_namespace_error_can_still_be_raised_by_hand() -> None:
     error = NamespaceMixedStreamError("custom")
     assert str(error) == "custom"
-    assert error.expected is None and error.got is None
+    assert error.expected is None
+    assert error.got is None
 
 
 # --- value objects -----------------------------------------------------------------------------
@@ -207,7 +208,7 @@ def test_indexed_payload_reports_nested_locations() -> None:
     ]
 
 
-def test_indexed_payload_keeps_2_4_0_leniency() -> None:
+def test_indexed_payload_accepts_empty_timestamps_and_ignores_unknown_keys() -> None:
     # Empty timestamps are accepted, unknown keys (a top-level artifact_class) are ignored.
     data = indexed("spec.md", "abc", at="")
     data["artifact_class"] = "input"

@@ -1,5 +1,6 @@
 """Order- and duplication-independence of reduce_mission_dossier, and agreement with a literal
-transcription of the 2.4.0 algorithm (dossier.md §9.1) on generated streams."""
+transcription of the fold described in docs/consumer-contract-dossier.md ("What the reducer
+computes") on generated streams."""
 
 from __future__ import annotations
 
@@ -7,21 +8,6 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
-from dossier_builders import (
-    DRIFT,
-    FIXTURES,
-    INDEXED,
-    MISSING,
-    SNAPSHOT,
-    drift,
-    ident,
-    indexed,
-    make_event,
-    missing,
-    ns,
-    replay,
-    snapshot,
-)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +26,21 @@ from spec_kitty_events.dossier import (
     reduce_mission_dossier,
 )
 from spec_kitty_events.models import Event
+from tests.dossier.helpers import (
+    DRIFT,
+    FIXTURES,
+    INDEXED,
+    MISSING,
+    SNAPSHOT,
+    drift,
+    ident,
+    indexed,
+    missing,
+    ns,
+    replay,
+    snapshot,
+)
+from tests.factory import make_event
 
 HAPPY = replay("dossier_happy_path.jsonl")
 CANONICAL = json.loads((FIXTURES / "replay/canonical_output_snapshot.json").read_text("utf-8"))
@@ -143,7 +144,7 @@ def dossier_streams(draw: st.DrawFn) -> List[Event]:
                 draw(st.integers(0, 5)),
                 event_type,
                 draw(payload_for(event_type)),
-                eid=f"01JNRGEN{i:018d}",
+                event_id=f"01JNRGEN{i:018d}",
                 timestamp=draw(st.sampled_from(TIMES)),
             )
         )
@@ -173,7 +174,7 @@ def _key(n: LocalNamespaceTuple) -> Tuple[str, ...]:
 
 
 def oracle(events: List[Event]) -> MissionDossierState:
-    """dossier.md §9.1, step by step, in the three-pass form of 2.4.0."""
+    """The dossier fold step by step, in three naive passes: order, de-duplicate, apply."""
     selected = [e for e in events if e.event_type in _MODELS]
     if not selected:
         return MissionDossierState()
@@ -278,7 +279,7 @@ def oracle_outcome(events: List[Event]) -> Any:
 
 @settings(max_examples=200)
 @given(dossier_streams())
-def test_generated_streams_match_the_2_4_0_algorithm(events: List[Event]) -> None:
+def test_generated_streams_match_the_naive_three_pass_fold(events: List[Event]) -> None:
     assert outcome(events) == oracle_outcome(events)
 
 

@@ -1,4 +1,4 @@
-"""reduce_mission_dossier against dossier.md §8-§9 and the replay streams of §11.2."""
+"""reduce_mission_dossier, and the replay streams shipped in the conformance package."""
 
 from __future__ import annotations
 
@@ -6,23 +6,6 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List
 
 import pytest
-from dossier_builders import (
-    DRIFT,
-    INDEXED,
-    MISSING,
-    NS_008,
-    SNAPSHOT,
-    P,
-    drift,
-    ident,
-    indexed,
-    make_event,
-    missing,
-    ns,
-    replay,
-    snapshot,
-    stream,
-)
 
 from spec_kitty_events.dossier import (
     LocalNamespaceTuple,
@@ -35,6 +18,22 @@ from spec_kitty_events.dossier import (
     reduce_mission_dossier_with_skips,
 )
 from spec_kitty_events.models import Event
+from tests.dossier.helpers import (
+    DRIFT,
+    INDEXED,
+    MISSING,
+    NS_008,
+    SNAPSHOT,
+    P,
+    drift,
+    ident,
+    indexed,
+    missing,
+    ns,
+    replay,
+    snapshot,
+)
+from tests.factory import make_event, make_stream
 
 NS_MODEL = LocalNamespaceTuple(**NS_008)
 
@@ -100,7 +99,7 @@ def test_non_dossier_events_are_ignored_and_never_namespace_checked() -> None:
 
 
 def test_accepts_any_iterable_and_leaves_the_input_alone() -> None:
-    events = stream((SNAPSHOT, snapshot("h2")), (INDEXED, indexed("a.md", "h")))
+    events = make_stream((SNAPSHOT, snapshot("h2")), (INDEXED, indexed("a.md", "h")))
     events.reverse()
     before = list(events)
     from_generator = reduce_mission_dossier(e for e in events)
@@ -196,12 +195,13 @@ def test_drift_scenario_matches_the_contract_table() -> None:
 @pytest.mark.parametrize("field", list(NS_008))
 def test_any_identity_field_difference_raises(field: str) -> None:
     second = with_ns(indexed("b.md", "h"), **{field: "different-value"})
-    events = stream((INDEXED, indexed("a.md", "h")), (INDEXED, second))
+    events = make_stream((INDEXED, indexed("a.md", "h")), (INDEXED, second))
     with pytest.raises(NamespaceMixedStreamError) as info:
         reduce_mission_dossier(events)
     message = str(info.value)
     assert message.startswith("Namespace mismatch in dossier event stream. Expected: ")
-    assert "Got: " in message and "different-value" in message
+    assert "Got: " in message
+    assert "different-value" in message
     assert info.value.expected == NS_MODEL
     assert info.value.got == LocalNamespaceTuple(**ns(**{field: "different-value"}))
 
@@ -222,22 +222,23 @@ def test_mismatch_is_decided_in_sort_order_not_input_order() -> None:
     with pytest.raises(NamespaceMixedStreamError) as info:
         reduce_mission_dossier([first, earlier])
     assert info.value.expected == NS_MODEL
-    assert info.value.got is not None and info.value.got.feature_slug == "late"
+    assert info.value.got is not None
+    assert info.value.got.feature_slug == "late"
 
 
 def test_otherwise_invalid_payload_still_takes_part_in_the_namespace_check() -> None:
     broken = with_ns({"artifact_id": "not an identity"}, mission_key="other-mission")
-    events = stream((INDEXED, indexed("a.md", "h")), (INDEXED, broken))
+    events = make_stream((INDEXED, indexed("a.md", "h")), (INDEXED, broken))
     with pytest.raises(NamespaceMixedStreamError):
         reduce_mission_dossier(events)
 
 
-def test_step_id_differences_never_raise_and_normalise_in_2_4_0_order() -> None:
+def test_step_id_differences_never_raise_and_only_an_unchallenged_first_step_id_stays() -> None:
     def out_step(*step_ids: Any) -> Any:
         rows = [
             (INDEXED, with_ns(indexed(f"{i}.md", "h"), step_id=s)) for i, s in enumerate(step_ids)
         ]
-        state = reduce_mission_dossier(stream(*rows))
+        state = reduce_mission_dossier(make_stream(*rows))
         assert state.namespace is not None
         return state.namespace.step_id
 
@@ -257,7 +258,7 @@ def test_malformed_first_event_does_not_poison_the_stream() -> None:
         (INDEXED, indexed("c.md", "h")),
         (SNAPSHOT, snapshot("s")),
     ]
-    state = reduce_mission_dossier(stream(*rows))
+    state = reduce_mission_dossier(make_stream(*rows))
     assert state.namespace == NS_MODEL
     assert list(state.artifacts) == [P + "c.md"]
     assert state.event_count == 5
@@ -266,15 +267,15 @@ def test_malformed_first_event_does_not_poison_the_stream() -> None:
 
 def test_all_namespaces_malformed_gives_an_unknown_empty_fold() -> None:
     rows = [(INDEXED, {**indexed(f"{i}.md", "h"), "namespace": None}) for i in range(3)]
-    state = reduce_mission_dossier(stream(*rows))
+    state = reduce_mission_dossier(make_stream(*rows))
     assert state == MissionDossierState(event_count=3)
 
 
 def test_namespace_dict_with_a_non_string_key_is_folded_but_not_an_anchor() -> None:
-    # 2.4.0 reads the namespace by keyword expansion (which rejects the key) but validates the
-    # payload as a whole (which ignores it): the event folds, yet sets no canonical namespace.
+    # The namespace is read by keyword expansion (which rejects the key) but the payload is
+    # validated as a whole (which ignores it): the event folds, yet sets no canonical namespace.
     odd = {**indexed("a.md", "h"), "namespace": {**ns(feature_slug="odd"), 7: "x"}}
-    events = stream((INDEXED, odd), (INDEXED, indexed("b.md", "h")))
+    events = make_stream((INDEXED, odd), (INDEXED, indexed("b.md", "h")))
     state = reduce_mission_dossier(events)
     assert state.namespace == NS_MODEL
     assert list(state.artifacts) == [P + "a.md", P + "b.md"]
@@ -282,7 +283,7 @@ def test_namespace_dict_with_a_non_string_key_is_folded_but_not_an_anchor() -> N
 
 def test_unknown_keys_in_namespace_and_payload_are_ignored() -> None:
     payload = {**indexed("a.md", "h"), "supersede": ident("z.md"), "namespace": ns(extra="x")}
-    state = reduce_mission_dossier(stream((INDEXED, payload)))
+    state = reduce_mission_dossier(make_stream((INDEXED, payload)))
     assert state.namespace == NS_MODEL
     assert state.artifacts[P + "a.md"].superseded is False
 
@@ -291,8 +292,8 @@ def test_unknown_keys_in_namespace_and_payload_are_ignored() -> None:
 
 
 def test_duplicate_event_ids_count_once_and_the_smallest_sort_key_wins() -> None:
-    early = make_event(1, INDEXED, indexed("a.md", "first"), eid="01JNRD0P00000000000000000A")
-    late = make_event(5, INDEXED, indexed("a.md", "second"), eid="01jnrd0p00000000000000000a")
+    early = make_event(1, INDEXED, indexed("a.md", "first"), event_id="01JNRD0P00000000000000000A")
+    late = make_event(5, INDEXED, indexed("a.md", "second"), event_id="01jnrd0p00000000000000000a")
     state = reduce_mission_dossier([late, early, early])
     assert state.event_count == 1
     assert state.artifacts[P + "a.md"].content_ref.hash == "first"
@@ -302,20 +303,28 @@ def test_equal_clocks_order_by_timestamp_text_then_event_id() -> None:
     t1 = datetime(2026, 2, 21, 14, 0, tzinfo=timezone.utc)
     t2 = datetime(2026, 2, 21, 15, 0, tzinfo=timezone.utc)
     a = make_event(
-        3, INDEXED, indexed("a.md", "by-t2"), eid="01JNRTEST0000000000000000A", timestamp=t2
+        3, INDEXED, indexed("a.md", "by-t2"), event_id="01JNRTEST0000000000000000A", timestamp=t2
     )
     b = make_event(
-        3, INDEXED, indexed("a.md", "by-t1-id-c"), eid="01JNRTEST0000000000000000C", timestamp=t1
+        3,
+        INDEXED,
+        indexed("a.md", "by-t1-id-c"),
+        event_id="01JNRTEST0000000000000000C",
+        timestamp=t1,
     )
     c = make_event(
-        3, INDEXED, indexed("a.md", "by-t1-id-b"), eid="01JNRTEST0000000000000000B", timestamp=t1
+        3,
+        INDEXED,
+        indexed("a.md", "by-t1-id-b"),
+        event_id="01JNRTEST0000000000000000B",
+        timestamp=t1,
     )
     assert reduce_mission_dossier([a, b, c]).artifacts[P + "a.md"].content_ref.hash == "by-t2"
     assert reduce_mission_dossier([b, c]).artifacts[P + "a.md"].content_ref.hash == "by-t1-id-c"
 
 
 def test_latest_snapshot_is_the_last_in_clock_order_not_by_computed_at() -> None:
-    events = stream(
+    events = make_stream(
         (SNAPSHOT, snapshot("later-clock", computed_at="2026-02-21T14:00:00Z")),
         (SNAPSHOT, snapshot("last", computed_at="2020-01-01T00:00:00Z")),
     )
@@ -330,7 +339,7 @@ def test_latest_snapshot_is_the_last_in_clock_order_not_by_computed_at() -> None
 def test_supersedes_marks_an_other_path_and_keeps_the_entry_otherwise_intact() -> None:
     old = indexed("v1.md", "h1", provenance={"git_sha": "abc"}, step_id="s1")
     new = indexed("v2.md", "h2", supersedes=ident("v1.md", "evidence", run_id="r"))
-    state = reduce_mission_dossier(stream((INDEXED, old), (INDEXED, new)))
+    state = reduce_mission_dossier(make_stream((INDEXED, old), (INDEXED, new)))
     v1 = state.artifacts[P + "v1.md"]
     assert v1.superseded is True
     assert (v1.content_ref.hash, v1.step_id, v1.provenance and v1.provenance.git_sha) == (
@@ -344,7 +353,7 @@ def test_supersedes_marks_an_other_path_and_keeps_the_entry_otherwise_intact() -
 
 def test_supersedes_of_an_unknown_path_is_not_deferred() -> None:
     first = indexed("v2.md", "h2", supersedes=ident("v1.md"))
-    state = reduce_mission_dossier(stream((INDEXED, first), (INDEXED, indexed("v1.md", "h1"))))
+    state = reduce_mission_dossier(make_stream((INDEXED, first), (INDEXED, indexed("v1.md", "h1"))))
     assert state.artifacts[P + "v1.md"].superseded is False
 
 
@@ -354,7 +363,7 @@ def test_reindexing_resets_superseded_and_keeps_first_insertion_position() -> No
         (INDEXED, indexed("b.md", "b1", supersedes=ident("a.md"))),
         (INDEXED, indexed("a.md", "a2", step_id="again")),
     ]
-    state = reduce_mission_dossier(stream(*rows))
+    state = reduce_mission_dossier(make_stream(*rows))
     assert list(state.artifacts) == [P + "a.md", P + "b.md"]
     a = state.artifacts[P + "a.md"]
     assert (a.content_ref.hash, a.superseded, a.step_id) == ("a2", False, "again")
@@ -362,9 +371,10 @@ def test_reindexing_resets_superseded_and_keeps_first_insertion_position() -> No
 
 def test_payload_step_id_not_namespace_step_id_goes_into_the_entry() -> None:
     payload = with_ns(indexed("a.md", "h", step_id="payload-step"), step_id="ns-step")
-    state = reduce_mission_dossier(stream((INDEXED, payload)))
+    state = reduce_mission_dossier(make_stream((INDEXED, payload)))
     assert state.artifacts[P + "a.md"].step_id == "payload-step"
-    assert state.namespace is not None and state.namespace.step_id == "ns-step"
+    assert state.namespace is not None
+    assert state.namespace.step_id == "ns-step"
 
 
 def test_anomalies_are_append_only_and_never_resolved() -> None:
@@ -375,7 +385,7 @@ def test_anomalies_are_append_only_and_never_resolved() -> None:
         (DRIFT, drift("anomaly_resolved")),
         (SNAPSHOT, snapshot("s", anomalies=0)),
     ]
-    state = reduce_mission_dossier(stream(*rows))
+    state = reduce_mission_dossier(make_stream(*rows))
     assert len(state.anomalies) == 2
     assert state.anomalies[0] == state.anomalies[1]
     assert state.anomalies[0].remediation_hint == "run plan"
@@ -394,21 +404,24 @@ def test_anomalies_are_append_only_and_never_resolved() -> None:
     ],
 )
 def test_parity_status_derivation(rows: List[Any], status: str) -> None:
-    assert reduce_mission_dossier(stream(*rows)).parity_status == status
+    assert reduce_mission_dossier(make_stream(*rows)).parity_status == status
 
 
 def test_snapshot_algorithm_defaults_to_sha256_only_in_the_summary() -> None:
     absent = {k: v for k, v in snapshot("s1").items() if k != "algorithm"}
     for payload in (absent, snapshot("s2", algorithm=None)):
-        summary = reduce_mission_dossier(stream((SNAPSHOT, payload))).latest_snapshot
-        assert summary is not None and summary.algorithm == "sha256"
-    summary = reduce_mission_dossier(stream((SNAPSHOT, snapshot("s3", algorithm="md5"))))
+        summary = reduce_mission_dossier(make_stream((SNAPSHOT, payload))).latest_snapshot
+        assert summary is not None
+        assert summary.algorithm == "sha256"
+    summary = reduce_mission_dossier(make_stream((SNAPSHOT, snapshot("s3", algorithm="md5"))))
     assert summary.latest_snapshot is not None
     assert summary.latest_snapshot.algorithm == "md5"
 
 
 def test_snapshot_counts_are_copied_verbatim_including_lax_coercion() -> None:
-    state = reduce_mission_dossier(stream((SNAPSHOT, snapshot("s", artifacts="7", anomalies=4))))
+    state = reduce_mission_dossier(
+        make_stream((SNAPSHOT, snapshot("s", artifacts="7", anomalies=4)))
+    )
     assert state.latest_snapshot is not None
     assert (state.latest_snapshot.artifact_count, state.latest_snapshot.anomaly_count) == (7, 4)
     assert state.artifacts == {}
@@ -416,7 +429,7 @@ def test_snapshot_counts_are_copied_verbatim_including_lax_coercion() -> None:
 
 def test_drift_record_drops_the_extra_payload_fields() -> None:
     payload = drift(artifact_ids_changed=[ident("a.md")], rebuild_hint="rebuild")
-    state = reduce_mission_dossier(stream((DRIFT, payload)))
+    state = reduce_mission_dossier(make_stream((DRIFT, payload)))
     assert [r.model_dump() for r in state.drift_history] == [
         {
             "expected_hash": "deadbeef",
@@ -466,7 +479,7 @@ def test_namespace_with_extra_keys_or_another_mapping_type_is_read_exactly() -> 
 
     extra = {**indexed("a.md", "h"), "namespace": {**NS_008, "step_id": "s", "note": "x"}}
     proxied = {**indexed("b.md", "h"), "namespace": MappingProxyType(ns(step_id="t"))}
-    state = reduce_mission_dossier(stream((INDEXED, extra), (INDEXED, proxied)))
+    state = reduce_mission_dossier(make_stream((INDEXED, extra), (INDEXED, proxied)))
     assert state.namespace == LocalNamespaceTuple(**NS_008, step_id=None)
     assert list(state.artifacts) == [P + "a.md", P + "b.md"]
 
@@ -478,7 +491,7 @@ def test_payload_that_is_already_a_model_does_not_crash_the_reducer() -> None:
     odd = Event.model_construct(**{**make_event(1, INDEXED, {}).__dict__, "payload": model})
     state = reduce_mission_dossier([odd])
     # Counted and folded (the model validates as itself); its namespace cannot be read by
-    # keyword expansion, so, as in 2.4.0, it does not anchor the namespace.
+    # keyword expansion, so it does not anchor the namespace.
     assert state.event_count == 1
     assert list(state.artifacts) == [P + "a.md"]
     assert state.namespace is None
@@ -486,9 +499,10 @@ def test_payload_that_is_already_a_model_does_not_crash_the_reducer() -> None:
 
 def test_provenance_from_a_one_shot_iterable_is_kept_as_first_read() -> None:
     payload = indexed("a.md", "h", provenance={"source_event_ids": iter(["e1", "e2"])})
-    state = reduce_mission_dossier(stream((INDEXED, payload)))
+    state = reduce_mission_dossier(make_stream((INDEXED, payload)))
     provenance = state.artifacts[P + "a.md"].provenance
-    assert provenance is not None and provenance.source_event_ids == ("e1", "e2")
+    assert provenance is not None
+    assert provenance.source_event_ids == ("e1", "e2")
 
 
 def test_skip_reason_for_a_non_pydantic_error_names_its_type() -> None:

@@ -1,4 +1,4 @@
-"""The ``glossary`` fixture category: files, manifest entries, verdicts, and reducer fit (§9.6)."""
+"""The ``glossary`` fixture category: files, manifest entries, verdicts, and reducer fit."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any, Dict, List
 
 import jsonschema
 import pytest
-from glossary_helpers import event, ulid
 from pydantic import ValidationError
 
 import spec_kitty_events
 from spec_kitty_events import glossary as g
 from spec_kitty_events.models import Event, SpecKittyEventsError
+from tests.factory import event_id, make_event
 
 FIXTURES = Path(spec_kitty_events.__file__).parent / "conformance" / "fixtures"
 CHECK_ID = "01HTESTCHECK00000000000001"
@@ -174,7 +174,7 @@ def _wrapped(names: List[str], *, check_id: str | None = None) -> List[Event]:
     """The named valid fixtures as envelopes with clocks 1, 2, ...; optionally pin the check id."""
     events: List[Event] = []
     for clock, name in enumerate(names, start=1):
-        built = event(clock, FILE_EVENT_TYPE[name], _payload(name))
+        built = make_event(clock, FILE_EVENT_TYPE[name], _payload(name))
         if check_id and name == "semantic_check_evaluated_block":
             built = built.model_copy(update={"event_id": check_id})
         events.append(built)
@@ -223,8 +223,8 @@ def test_four_requests_on_the_block_check_hit_the_burst_cap() -> None:
         ["glossary_scope_activated", "semantic_check_evaluated_block"], check_id=CHECK_ID
     )
     request = _payload("glossary_clarification_requested")
-    events += [event(n, "GlossaryClarificationRequested", request) for n in range(3, 7)]
+    events += [make_event(n, "GlossaryClarificationRequested", request) for n in range(3, 7)]
     with pytest.raises(SpecKittyEventsError, match="Clarification burst cap exceeded"):
         g.reduce_glossary_events(events)
     assert len(g.reduce_glossary_events(events[:-1]).clarifications) == 3
-    assert events[-1].event_id == ulid(6)
+    assert events[-1].event_id == event_id(6)

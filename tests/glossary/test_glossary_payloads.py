@@ -1,11 +1,14 @@
-"""Payload and value-object contracts of the glossary module (glossary-mission-next.md §2.1-2.5)."""
+"""Payload and value-object contracts of the glossary module."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, Type
 
 import pytest
-from glossary_helpers import (
+from pydantic import BaseModel, ValidationError
+
+from spec_kitty_events import glossary as g
+from tests.glossary.helpers import (
     check_evaluated,
     clarification_requested,
     clarification_resolved,
@@ -16,9 +19,6 @@ from glossary_helpers import (
     strictness_set,
     term_observed,
 )
-from pydantic import BaseModel, ValidationError
-
-from spec_kitty_events import glossary as g
 
 CHECK_ID = "01HTESTCHECK00000000000001"
 
@@ -341,9 +341,14 @@ def test_empty_state_defaults() -> None:
     assert state.current_strictness == "medium"
     assert state.event_count == 0
     assert state.last_processed_event_id is None
-    assert state.active_scopes == {} and state.term_candidates == {} and state.term_senses == {}
-    assert state.strictness_history == () and state.clarifications == ()
-    assert state.semantic_checks == () and state.generation_blocks == () and state.anomalies == ()
+    assert state.active_scopes == {}
+    assert state.term_candidates == {}
+    assert state.term_senses == {}
+    assert state.strictness_history == ()
+    assert state.clarifications == ()
+    assert state.semantic_checks == ()
+    assert state.generation_blocks == ()
+    assert state.anomalies == ()
     assert list(g.ReducedGlossaryState.model_fields) == [
         "mission_id",
         "active_scopes",

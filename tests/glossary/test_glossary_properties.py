@@ -5,19 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Dict, List, Tuple, Union
 
-from glossary_helpers import (
-    BASE_TIME,
-    check_evaluated,
-    clarification_requested,
-    clarification_resolved,
-    event,
-    generation_blocked,
-    scope_activated,
-    sense_updated,
-    strictness_set,
-    term_observed,
-    ulid,
-)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +14,17 @@ from spec_kitty_events.glossary import (
     reduce_glossary_events,
 )
 from spec_kitty_events.models import Event, SpecKittyEventsError
+from tests.factory import BASE_TIME, event_id, make_event
+from tests.glossary.helpers import (
+    check_evaluated,
+    clarification_requested,
+    clarification_resolved,
+    generation_blocked,
+    scope_activated,
+    sense_updated,
+    strictness_set,
+    term_observed,
+)
 
 SCOPES = ["s1", "s2"]
 TERMS = ["t1", "t2"]
@@ -83,9 +81,9 @@ def _build(steps: List[Tuple[str, int, int, int]]) -> List[Event]:
     earlier: Dict[str, List[str]] = {"check": [], "request": []}
     for n, (kind, a, b, pick) in enumerate(steps, start=1):
         targets = earlier["request" if kind == "resolve" else "check"]
-        ref = targets[pick % len(targets)] if targets and pick else ulid(0)
+        ref = targets[pick % len(targets)] if targets and pick else event_id(0)
         event_type, payload = _payload(kind, a, b, ref)
-        built = event(n, event_type, payload, clock=n // 2)
+        built = make_event(n, event_type, payload, clock=n // 2)
         # Coarse timestamps make clock *and* timestamp ties common; the id breaks them.
         events.append(built.model_copy(update={"timestamp": BASE_TIME + timedelta(seconds=n // 3)}))
         if kind in earlier:

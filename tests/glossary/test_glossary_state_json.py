@@ -1,55 +1,56 @@
-"""JSON form of ``ReducedGlossaryState`` (§2.6) and its read-back (weakness 11)."""
+"""JSON form of ``ReducedGlossaryState`` and its read-back into the model."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from glossary_helpers import (
+from pydantic import ValidationError
+
+from spec_kitty_events.glossary import ReducedGlossaryState, reduce_glossary_events
+from tests.factory import event_id, make_event
+from tests.glossary.helpers import (
     check_evaluated,
     clarification_requested,
-    event,
     scope_activated,
     sense_updated,
     strictness_set,
     term_observed,
-    ulid,
 )
-from pydantic import ValidationError
-
-from spec_kitty_events.glossary import ReducedGlossaryState, reduce_glossary_events
 
 
 def _state() -> ReducedGlossaryState:
     # Scopes and terms arrive out of alphabetical order, and one id contains a comma, so
     # both the sorting and the collision-free nesting are visible.
     events = [
-        event(1, "GlossaryScopeActivated", scope_activated(scope_id="zeta")),
-        event(2, "GlossaryScopeActivated", scope_activated(scope_id="alpha,beta")),
-        event(3, "TermCandidateObserved", term_observed(scope_id="zeta", term_surface="b")),
-        event(
+        make_event(1, "GlossaryScopeActivated", scope_activated(scope_id="zeta")),
+        make_event(2, "GlossaryScopeActivated", scope_activated(scope_id="alpha,beta")),
+        make_event(3, "TermCandidateObserved", term_observed(scope_id="zeta", term_surface="b")),
+        make_event(
             4,
             "TermCandidateObserved",
             term_observed(scope_id="zeta", term_surface="a", step_metadata={"k": "v"}),
         ),
-        event(
+        make_event(
             5, "TermCandidateObserved", term_observed(scope_id="alpha,beta", term_surface="gamma")
         ),
-        event(
+        make_event(
             6,
             "TermCandidateObserved",
             term_observed(scope_id="zeta", term_surface="b", confidence=1),
         ),
-        event(7, "GlossarySenseUpdated", sense_updated(scope_id="zeta", term_surface="b")),
-        event(
+        make_event(7, "GlossarySenseUpdated", sense_updated(scope_id="zeta", term_surface="b")),
+        make_event(
             8, "GlossarySenseUpdated", sense_updated(scope_id="alpha,beta", term_surface="gamma")
         ),
-        event(9, "GlossaryStrictnessSet", strictness_set()),
-        event(10, "SemanticCheckEvaluated", check_evaluated(scope_id="zeta")),
-        event(
-            11, "GlossaryClarificationRequested", clarification_requested(ulid(10), scope_id="zeta")
+        make_event(9, "GlossaryStrictnessSet", strictness_set()),
+        make_event(10, "SemanticCheckEvaluated", check_evaluated(scope_id="zeta")),
+        make_event(
+            11,
+            "GlossaryClarificationRequested",
+            clarification_requested(event_id(10), scope_id="zeta"),
         ),
-        event(12, "TermCandidateObserved", term_observed(scope_id="nowhere")),
+        make_event(12, "TermCandidateObserved", term_observed(scope_id="nowhere")),
     ]
     return reduce_glossary_events(events, mode="permissive")
 
@@ -79,7 +80,7 @@ def test_other_fields_keep_default_json_form() -> None:
     assert dumped["clarifications"][0]["resolution_event_id"] is None
     assert dumped["anomalies"][0]["reason"] == "References unactivated scope 'nowhere'"
     assert dumped["event_count"] == 12
-    assert dumped["last_processed_event_id"] == ulid(12)
+    assert dumped["last_processed_event_id"] == event_id(12)
 
 
 def test_python_mode_keeps_tuple_keys_in_insertion_order() -> None:

@@ -1,4 +1,4 @@
-"""The ``mission_next`` fixture category and its replay stream (§9.7)."""
+"""The ``mission_next`` fixture category and its replay stream."""
 
 from __future__ import annotations
 
@@ -137,7 +137,8 @@ def test_verdicts(fixture_id: str, path: str, event_type: str, expected: str) ->
 def test_fixture_details_the_catalogue_describes() -> None:
     started = _load("mission_next/valid/mission_run_started.json")["actor"]
     assert (started["actor_type"], started["tool"]) == ("llm", None)
-    assert started["provider"] and started["model"]
+    assert started["provider"]
+    assert started["model"]
     request = _load("mission_next/valid/decision_input_requested.json")
     assert request["decision_id"] == f"input:{request['input_key']}"
     assert len(request["options"]) == 2
@@ -183,7 +184,8 @@ def test_replay_stream_envelopes() -> None:
     request = lines[4]["payload"]
     assert request["decision_id"] == "input:db-password"
     assert request["step_id"] == "step-configure-db"
-    assert request["input_key"] and len(request["options"]) == 2
+    assert request["input_key"]
+    assert len(request["options"]) == 2
 
 
 def test_replay_stream_reduces_to_the_documented_state() -> None:

@@ -1,11 +1,14 @@
-"""Constants, enum, actor and payload contracts of the mission-next module (§3.1-3.7)."""
+"""Constants, enum, actor and payload contracts of the mission-next module."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, Type
 
 import pytest
-from mission_next_helpers import (
+from pydantic import BaseModel, ValidationError
+
+from spec_kitty_events import mission_next as mn
+from tests.mission_next.helpers import (
     ACTOR,
     answered,
     auto_completed,
@@ -14,9 +17,6 @@ from mission_next_helpers import (
     requested,
     started,
 )
-from pydantic import BaseModel, ValidationError
-
-from spec_kitty_events import mission_next as mn
 
 VALID: Dict[Type[BaseModel], Callable[..., Dict[str, Any]]] = {
     mn.MissionRunStartedPayload: started,

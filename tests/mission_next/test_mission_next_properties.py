@@ -7,20 +7,19 @@ from typing import Any, Dict, List, Tuple
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mission_next_helpers import (
-    BASE_TIME,
+
+from spec_kitty_events.mission_next import ReducedMissionRunState, reduce_mission_next_events
+from spec_kitty_events.models import Event
+from tests.factory import BASE_TIME, make_event
+from tests.mission_next.helpers import (
     answered,
     auto_completed,
     completed,
-    event,
     issued,
     lifecycle_completed,
     requested,
     started,
 )
-
-from spec_kitty_events.mission_next import ReducedMissionRunState, reduce_mission_next_events
-from spec_kitty_events.models import Event
 
 RUNS = ["run-1", "run-1", "run-1", "run-2"]  # mostly the run under test, sometimes a stranger
 STEPS = ["S1", "S2", "S3"]
@@ -73,7 +72,7 @@ def deliveries(draw: st.DrawFn) -> Tuple[List[Event], List[Event]]:
     events = []
     for n, (kind, run, pick) in enumerate(steps, start=1):
         event_type, payload = _payload(kind, run, pick)
-        built = event(n, event_type, payload, clock=n // 2)
+        built = make_event(n, event_type, payload, clock=n // 2)
         events.append(built.model_copy(update={"timestamp": BASE_TIME + timedelta(seconds=n // 3)}))
     redelivered = draw(st.lists(st.sampled_from(events), max_size=10))
     late = [

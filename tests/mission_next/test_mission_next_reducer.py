@@ -1,23 +1,10 @@
-"""``reduce_mission_next_events``: pipeline, gates in order, transitions, anomalies (§3.8)."""
+"""``reduce_mission_next_events``: pipeline, gates in order, transitions, anomalies."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List
 
 import pytest
-from mission_next_helpers import (
-    KEY,
-    RUN,
-    answered,
-    auto_completed,
-    completed,
-    event,
-    issued,
-    lifecycle_completed,
-    requested,
-    started,
-    ulid,
-)
 
 from spec_kitty_events.mission_next import (
     MissionNextAnomaly,
@@ -26,6 +13,18 @@ from spec_kitty_events.mission_next import (
     reduce_mission_next_events,
 )
 from spec_kitty_events.models import Event
+from tests.factory import event_id, make_event
+from tests.mission_next.helpers import (
+    KEY,
+    RUN,
+    answered,
+    auto_completed,
+    completed,
+    issued,
+    lifecycle_completed,
+    requested,
+    started,
+)
 
 ALIAS_REASON = (
     "MissionCompleted alias ignored: payload does not conform to MissionRunCompletedPayload "
@@ -39,7 +38,7 @@ def _reasons(state: ReducedMissionRunState) -> List[str]:
 
 
 def _start(n: int = 1, **over: Any) -> Event:
-    return event(n, "MissionRunStarted", started(**over))
+    return make_event(n, "MissionRunStarted", started(**over))
 
 
 def _run(*events: Event) -> ReducedMissionRunState:
@@ -51,19 +50,19 @@ def _run(*events: Event) -> ReducedMissionRunState:
 
 def test_empty_or_foreign_streams_give_the_empty_state() -> None:
     assert reduce_mission_next_events([]) == ReducedMissionRunState()
-    assert _run(event(1, "GlossaryScopeActivated", {})) == ReducedMissionRunState()
+    assert _run(make_event(1, "GlossaryScopeActivated", {})) == ReducedMissionRunState()
 
 
 def test_worked_example() -> None:
     state = _run(
         _start(1),
-        event(2, "NextStepIssued", issued("S1")),
-        event(3, "NextStepAutoCompleted", auto_completed("S1")),
-        event(4, "NextStepIssued", issued("S2")),
-        event(5, "DecisionInputRequested", requested("d1")),
-        event(6, "DecisionInputAnswered", answered("d1")),
-        event(7, "NextStepAutoCompleted", auto_completed("S2")),
-        event(8, "MissionRunCompleted", completed()),
+        make_event(2, "NextStepIssued", issued("S1")),
+        make_event(3, "NextStepAutoCompleted", auto_completed("S1")),
+        make_event(4, "NextStepIssued", issued("S2")),
+        make_event(5, "DecisionInputRequested", requested("d1")),
+        make_event(6, "DecisionInputAnswered", answered("d1")),
+        make_event(7, "NextStepAutoCompleted", auto_completed("S2")),
+        make_event(8, "MissionRunCompleted", completed()),
     )
     assert state.run_id == RUN
     assert state.mission_key == KEY
@@ -74,12 +73,12 @@ def test_worked_example() -> None:
     assert list(state.answered_decisions) == ["d1"]
     assert state.anomalies == ()
     assert state.event_count == 8
-    assert state.last_processed_event_id == ulid(8)
+    assert state.last_processed_event_id == event_id(8)
 
 
 def test_order_comes_from_the_sort_key_and_duplicates_count_once() -> None:
     start = _start(1)
-    issue = event(2, "NextStepIssued", issued("S1"))
+    issue = make_event(2, "NextStepIssued", issued("S1"))
     state = _run(issue, start, issue, start)
     assert state.current_step_id == "S1"
     assert state.event_count == 2
@@ -87,7 +86,7 @@ def test_order_comes_from_the_sort_key_and_duplicates_count_once() -> None:
 
 
 def test_foreign_types_are_not_counted() -> None:
-    state = _run(_start(1), event(2, "WPStatusChanged", {}))
+    state = _run(_start(1), make_event(2, "WPStatusChanged", {}))
     assert state.event_count == 1
 
 
@@ -95,20 +94,22 @@ def test_foreign_types_are_not_counted() -> None:
 
 
 def test_next_step_planned_is_skipped_silently_but_counted_anywhere() -> None:
-    before = _run(event(1, "NextStepPlanned", {"anything": 1}))
-    assert before == ReducedMissionRunState(event_count=1, last_processed_event_id=ulid(1))
+    before = _run(make_event(1, "NextStepPlanned", {"anything": 1}))
+    assert before == ReducedMissionRunState(event_count=1, last_processed_event_id=event_id(1))
     after = _run(
-        _start(1), event(2, "MissionRunCompleted", completed()), event(3, "NextStepPlanned", {})
+        _start(1),
+        make_event(2, "MissionRunCompleted", completed()),
+        make_event(3, "NextStepPlanned", {}),
     )
     assert after.anomalies == ()
-    assert after.last_processed_event_id == ulid(3)
+    assert after.last_processed_event_id == event_id(3)
 
 
 # --- gate 2: completion alias ---------------------------------------------------------------
 
 
 def test_run_scoped_alias_completes_the_run() -> None:
-    state = _run(_start(1), event(2, "MissionCompleted", completed()))
+    state = _run(_start(1), make_event(2, "MissionCompleted", completed()))
     assert state.run_status is MissionRunStatus.COMPLETED
     assert state.anomalies == ()
 
@@ -116,13 +117,15 @@ def test_run_scoped_alias_completes_the_run() -> None:
 def test_lifecycle_shaped_alias_is_ignored_and_the_run_goes_on() -> None:
     state = _run(
         _start(1),
-        event(2, "MissionCompleted", lifecycle_completed()),
-        event(3, "NextStepIssued", issued("S1")),
+        make_event(2, "MissionCompleted", lifecycle_completed()),
+        make_event(3, "NextStepIssued", issued("S1")),
     )
     assert state.run_status is MissionRunStatus.RUNNING
     assert state.current_step_id == "S1"
     assert state.anomalies == (
-        MissionNextAnomaly(event_id=ulid(2), event_type="MissionCompleted", reason=ALIAS_REASON),
+        MissionNextAnomaly(
+            event_id=event_id(2), event_type="MissionCompleted", reason=ALIAS_REASON
+        ),
     )
 
 
@@ -131,21 +134,21 @@ def test_non_conforming_alias_gives_the_alias_reason_in_every_run_state(prefix: 
     events = {
         "none": [],
         "started": [_start(1)],
-        "completed": [_start(1), event(2, "MissionRunCompleted", completed())],
+        "completed": [_start(1), make_event(2, "MissionRunCompleted", completed())],
     }[prefix]
-    state = _run(*events, event(5, "MissionCompleted", lifecycle_completed()))
+    state = _run(*events, make_event(5, "MissionCompleted", lifecycle_completed()))
     assert _reasons(state) == [ALIAS_REASON]
 
 
 def test_alias_keeps_its_type_in_later_anomalies() -> None:
     state = _run(
         _start(1),
-        event(2, "MissionRunCompleted", completed()),
-        event(3, "MissionCompleted", completed()),
+        make_event(2, "MissionRunCompleted", completed()),
+        make_event(3, "MissionCompleted", completed()),
     )
     assert state.anomalies == (
         MissionNextAnomaly(
-            event_id=ulid(3),
+            event_id=event_id(3),
             event_type="MissionCompleted",
             reason="Duplicate completion (terminal idempotency)",
         ),
@@ -153,10 +156,10 @@ def test_alias_keeps_its_type_in_later_anomalies() -> None:
 
 
 def test_conforming_alias_before_start_and_with_foreign_run() -> None:
-    assert _reasons(_run(event(1, "MissionCompleted", completed()))) == [
+    assert _reasons(_run(make_event(1, "MissionCompleted", completed()))) == [
         "Event before MissionRunStarted"
     ]
-    foreign = _run(_start(1), event(2, "MissionCompleted", completed(run_id="other")))
+    foreign = _run(_start(1), make_event(2, "MissionCompleted", completed(run_id="other")))
     assert _reasons(foreign) == [f"run_id mismatch: expected '{RUN}', got 'other'"]
     assert foreign.anomalies[0].event_type == "MissionCompleted"
 
@@ -167,11 +170,11 @@ def test_conforming_alias_before_start_and_with_foreign_run() -> None:
 def test_after_completion_everything_is_an_anomaly() -> None:
     state = _run(
         _start(1),
-        event(2, "MissionRunCompleted", completed()),
-        event(3, "MissionRunCompleted", {"malformed": True}),
-        event(4, "NextStepIssued", issued("S9")),
-        event(5, "MissionRunStarted", started(run_id="run-2")),
-        event(6, "DecisionInputAnswered", {"bad": 1}),
+        make_event(2, "MissionRunCompleted", completed()),
+        make_event(3, "MissionRunCompleted", {"malformed": True}),
+        make_event(4, "NextStepIssued", issued("S9")),
+        make_event(5, "MissionRunStarted", started(run_id="run-2")),
+        make_event(6, "DecisionInputAnswered", {"bad": 1}),
     )
     assert _reasons(state) == [
         "Duplicate completion (terminal idempotency)",
@@ -188,10 +191,10 @@ def test_after_completion_everything_is_an_anomaly() -> None:
 
 def test_first_valid_start_wins() -> None:
     state = _run(
-        event(1, "MissionRunStarted", {"mission_key": KEY, "actor": {}}),
+        make_event(1, "MissionRunStarted", {"mission_key": KEY, "actor": {}}),
         _start(2, run_id="r-2", mission_key="k-2"),
         _start(3, run_id="r-3"),
-        event(4, "MissionRunStarted", {"not": "even valid"}),
+        make_event(4, "MissionRunStarted", {"not": "even valid"}),
     )
     assert (state.run_id, state.mission_key) == ("r-2", "k-2")
     assert state.run_status is MissionRunStatus.RUNNING
@@ -204,7 +207,8 @@ def test_first_valid_start_wins() -> None:
 
 def test_start_with_actor_as_string_is_invalid() -> None:
     state = _run(_start(1, actor="lead"))
-    assert state.run_id is None and state.run_status is None
+    assert state.run_id is None
+    assert state.run_status is None
     assert _reasons(state) == ["Invalid MissionRunStarted payload"]
 
 
@@ -213,8 +217,8 @@ def test_start_with_actor_as_string_is_invalid() -> None:
 
 def test_events_before_a_valid_start_are_not_validated() -> None:
     state = _run(
-        event(1, "NextStepIssued", {"garbage": True}),
-        event(2, "DecisionInputRequested", requested()),
+        make_event(1, "NextStepIssued", {"garbage": True}),
+        make_event(2, "DecisionInputRequested", requested()),
         _start(3),
     )
     assert _reasons(state) == ["Event before MissionRunStarted"] * 2
@@ -223,10 +227,13 @@ def test_events_before_a_valid_start_are_not_validated() -> None:
 
 
 def test_only_unstarted_events_still_count() -> None:
-    state = _run(event(1, "NextStepIssued", issued()), event(2, "MissionRunCompleted", completed()))
-    assert state.run_id is None and state.run_status is None
+    state = _run(
+        make_event(1, "NextStepIssued", issued()), make_event(2, "MissionRunCompleted", completed())
+    )
+    assert state.run_id is None
+    assert state.run_status is None
     assert state.event_count == 2
-    assert state.last_processed_event_id == ulid(2)
+    assert state.last_processed_event_id == event_id(2)
     assert len(state.anomalies) == 2
 
 
@@ -244,10 +251,10 @@ def test_only_unstarted_events_still_count() -> None:
     ],
 )
 def test_invalid_typed_payloads(event_type: str, payload: Dict[str, Any]) -> None:
-    state = _run(_start(1), event(2, event_type, payload))
+    state = _run(_start(1), make_event(2, event_type, payload))
     assert state.anomalies == (
         MissionNextAnomaly(
-            event_id=ulid(2), event_type=event_type, reason=f"Invalid {event_type} payload"
+            event_id=event_id(2), event_type=event_type, reason=f"Invalid {event_type} payload"
         ),
     )
     assert state.run_status is MissionRunStatus.RUNNING
@@ -264,19 +271,20 @@ def test_invalid_typed_payloads(event_type: str, payload: Dict[str, Any]) -> Non
     ],
 )
 def test_foreign_run_events_are_refused(event_type: str, payload: Dict[str, Any]) -> None:
-    state = _run(_start(1), event(2, event_type, payload))
+    state = _run(_start(1), make_event(2, event_type, payload))
     assert _reasons(state) == [f"run_id mismatch: expected '{RUN}', got 'r-x'"]
     assert state.run_status is MissionRunStatus.RUNNING
     assert state.current_step_id is None
     assert state.completed_steps == ()
-    assert state.pending_decisions == {} and state.answered_decisions == {}
+    assert state.pending_decisions == {}
+    assert state.answered_decisions == {}
 
 
 def test_issue_overwrites_the_current_step() -> None:
     state = _run(
         _start(1),
-        event(2, "NextStepIssued", issued("S1")),
-        event(3, "NextStepIssued", issued("S2")),
+        make_event(2, "NextStepIssued", issued("S1")),
+        make_event(3, "NextStepIssued", issued("S2")),
     )
     assert state.current_step_id == "S2"
 
@@ -284,11 +292,11 @@ def test_issue_overwrites_the_current_step() -> None:
 def test_completion_rules_for_steps() -> None:
     state = _run(
         _start(1),
-        event(2, "NextStepIssued", issued("S1")),
-        event(3, "NextStepAutoCompleted", auto_completed("S0", result="failed")),
-        event(4, "NextStepAutoCompleted", auto_completed("S1")),
-        event(5, "NextStepAutoCompleted", auto_completed("S0")),
-        event(6, "NextStepIssued", issued("S2")),
+        make_event(2, "NextStepIssued", issued("S1")),
+        make_event(3, "NextStepAutoCompleted", auto_completed("S0", result="failed")),
+        make_event(4, "NextStepAutoCompleted", auto_completed("S1")),
+        make_event(5, "NextStepAutoCompleted", auto_completed("S0")),
+        make_event(6, "NextStepIssued", issued("S2")),
     )
     assert state.completed_steps == ("S0", "S1")
     assert state.current_step_id == "S2"
@@ -298,8 +306,8 @@ def test_completion_rules_for_steps() -> None:
 def test_completing_another_step_keeps_the_current_one() -> None:
     state = _run(
         _start(1),
-        event(2, "NextStepIssued", issued("S1")),
-        event(3, "NextStepAutoCompleted", auto_completed("S7")),
+        make_event(2, "NextStepIssued", issued("S1")),
+        make_event(3, "NextStepAutoCompleted", auto_completed("S7")),
     )
     assert state.current_step_id == "S1"
 
@@ -307,13 +315,13 @@ def test_completing_another_step_keeps_the_current_one() -> None:
 def test_duplicate_pending_request_keeps_the_first() -> None:
     state = _run(
         _start(1),
-        event(2, "DecisionInputRequested", requested("d1", question="first")),
-        event(3, "DecisionInputRequested", requested("d1", question="second")),
+        make_event(2, "DecisionInputRequested", requested("d1", question="first")),
+        make_event(3, "DecisionInputRequested", requested("d1", question="second")),
     )
     assert state.pending_decisions["d1"].question == "first"
     assert state.anomalies == (
         MissionNextAnomaly(
-            event_id=ulid(3),
+            event_id=event_id(3),
             event_type="DecisionInputRequested",
             reason="Duplicate decision request 'd1'",
         ),
@@ -323,11 +331,11 @@ def test_duplicate_pending_request_keeps_the_first() -> None:
 def test_answers_replace_and_clear_pending_and_need_no_request() -> None:
     state = _run(
         _start(1),
-        event(2, "DecisionInputRequested", requested("d1")),
-        event(3, "DecisionInputRequested", requested("d2")),
-        event(4, "DecisionInputAnswered", answered("d0")),
-        event(5, "DecisionInputAnswered", answered("d1", answer="a")),
-        event(6, "DecisionInputAnswered", answered("d1", answer="b")),
+        make_event(2, "DecisionInputRequested", requested("d1")),
+        make_event(3, "DecisionInputRequested", requested("d2")),
+        make_event(4, "DecisionInputAnswered", answered("d0")),
+        make_event(5, "DecisionInputAnswered", answered("d1", answer="a")),
+        make_event(6, "DecisionInputAnswered", answered("d1", answer="b")),
     )
     assert list(state.pending_decisions) == ["d2"]
     assert list(state.answered_decisions) == ["d0", "d1"]
@@ -338,19 +346,20 @@ def test_answers_replace_and_clear_pending_and_need_no_request() -> None:
 def test_re_requesting_an_answered_decision_leaves_it_in_both_maps() -> None:
     state = _run(
         _start(1),
-        event(2, "DecisionInputRequested", requested("d1")),
-        event(3, "DecisionInputAnswered", answered("d1")),
-        event(4, "DecisionInputRequested", requested("d1")),
+        make_event(2, "DecisionInputRequested", requested("d1")),
+        make_event(3, "DecisionInputAnswered", answered("d1")),
+        make_event(4, "DecisionInputRequested", requested("d1")),
     )
-    assert "d1" in state.pending_decisions and "d1" in state.answered_decisions
+    assert "d1" in state.pending_decisions
+    assert "d1" in state.answered_decisions
 
 
 def test_completion_leaves_step_and_pending_and_ignores_mission_key() -> None:
     state = _run(
         _start(1),
-        event(2, "NextStepIssued", issued("S1")),
-        event(3, "DecisionInputRequested", requested("d1")),
-        event(4, "MissionRunCompleted", completed(mission_key="another")),
+        make_event(2, "NextStepIssued", issued("S1")),
+        make_event(3, "DecisionInputRequested", requested("d1")),
+        make_event(4, "MissionRunCompleted", completed(mission_key="another")),
     )
     assert state.run_status is MissionRunStatus.COMPLETED
     assert state.mission_key == KEY
@@ -359,7 +368,7 @@ def test_completion_leaves_step_and_pending_and_ignores_mission_key() -> None:
 
 
 def test_state_json_form() -> None:
-    state = _run(_start(1), event(2, "DecisionInputRequested", requested("d1")))
+    state = _run(_start(1), make_event(2, "DecisionInputRequested", requested("d1")))
     dumped = state.model_dump(mode="json")
     assert dumped["run_status"] == "running"
     assert dumped["pending_decisions"]["d1"]["options"] == []

@@ -38,7 +38,7 @@ def test_rfc_8785_section_3_2_3_sorting_by_utf16_code_units() -> None:
         "\u0080": "Control",
         "\u00f6": "Latin Small Letter O With Diaeresis",
     }
-    keys = [k for k in json.loads(canonicalize(value))]
+    keys = list(json.loads(canonicalize(value)))
     assert keys == ["\r", "1", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
 
 
@@ -98,6 +98,7 @@ def test_non_json_values_are_type_errors(bad: Any) -> None:
         canonicalize(bad)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 @settings(max_examples=50)
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=200))
@@ -139,6 +140,7 @@ def test_a_lone_surrogate_cannot_be_canonicalized() -> None:
         canonicalize("\ud800")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 @settings(max_examples=30)
 @given(st.lists(st.text(), min_size=1, max_size=50))

@@ -9,17 +9,6 @@ from typing import Any, Dict, List, Optional
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from parity_builders import (
-    DRIFT,
-    INDEXED,
-    MISSING,
-    NS,
-    SNAPSHOT,
-    indexed,
-    make_event,
-    missing,
-    stream,
-)
 
 from spec_kitty_events.conformance import validate_event
 from spec_kitty_events.dossier import (
@@ -35,6 +24,8 @@ from spec_kitty_events.dossier_parity import (
     diff_dossier_states,
     dossier_snapshot_hash,
 )
+from tests.factory import make_event, make_stream
+from tests.parity.helpers import DRIFT, INDEXED, MISSING, NS, SNAPSHOT, indexed, missing
 
 NOW_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -116,7 +107,7 @@ def test_snapshot_payload_needs_a_namespace() -> None:
 
 
 def test_snapshot_of_a_reduced_stream_describes_that_stream() -> None:
-    events = stream(
+    events = make_stream(
         (INDEXED, indexed("x", "1")),
         (MISSING, missing("y")),
         (MISSING, missing("y", checked_at="again")),
@@ -210,19 +201,21 @@ def test_namespaces_that_differ_beyond_manifest_version_cannot_be_diffed() -> No
     message = str(caught.value)
     assert "008-mission-dossier-parity-event-contracts" in message
     assert "009-another-feature" in message
-    assert "Baseline" in message and "Current" in message
+    assert "Baseline" in message
+    assert "Current" in message
     assert isinstance(caught.value, NamespaceMixedStreamError)
     assert isinstance(caught.value, ValueError)
-    assert caught.value.expected == BASE.namespace and caught.value.got == other.namespace
+    assert caught.value.expected == BASE.namespace
+    assert caught.value.got == other.namespace
 
 
 def test_a_state_without_namespace_diffs_against_any_namespace() -> None:
     (added,) = diff_dossier_states(MissionDossierState(), state({"a": _entry("a", "1")}))
-    assert added.drift_kind == "artifact_added" and added.namespace == LocalNamespaceTuple(**NS)
+    assert added.drift_kind == "artifact_added"
+    assert added.namespace == LocalNamespaceTuple(**NS)
     (removed,) = diff_dossier_states(state({"a": _entry("a", "1")}), MissionDossierState())
-    assert removed.drift_kind == "artifact_removed" and removed.namespace == LocalNamespaceTuple(
-        **NS
-    )
+    assert removed.drift_kind == "artifact_removed"
+    assert removed.namespace == LocalNamespaceTuple(**NS)
 
 
 def test_changes_without_any_namespace_cannot_be_described() -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from parity_builders import NS
 
 from spec_kitty_events.conformance import loader
 from spec_kitty_events.conformance.loader import HashVector, load_fixtures, load_hash_vectors
@@ -21,6 +20,7 @@ from spec_kitty_events.dossier_parity import (
     dossier_snapshot_hash,
     dossier_snapshot_projection,
 )
+from tests.parity.helpers import NS
 
 HERE = Path(__file__).resolve().parent
 
@@ -125,7 +125,8 @@ def test_projection_follows_the_documented_formula() -> None:
 def test_hash_is_sha256_of_the_hand_written_canonical_bytes() -> None:
     expected = hashlib.sha256(SMALL_CANONICAL.encode("utf-8")).hexdigest()
     assert dossier_snapshot_hash(SMALL) == expected
-    assert len(expected) == 64 and expected == expected.lower()
+    assert len(expected) == 64
+    assert expected == expected.lower()
 
 
 def test_empty_state_has_a_null_namespace() -> None:
@@ -245,7 +246,7 @@ def test_the_five_vectors_are_registered() -> None:
         "dossier-hash-vector-superseded-duplicates-and-algorithms",
         "dossier-hash-vector-unicode-and-escaping",
     ]
-    # The manifest keeps the 68 entries of 2.4.0: vectors are not fixture cases.
+    # The manifest keeps its 68 entries: vectors are not fixture cases.
     assert len(loader.manifest_entries()) == 68
 
 
@@ -259,7 +260,8 @@ def test_a_wrong_vector_hash_fails_showing_both_values() -> None:
     wrong = dataclasses.replace(good, snapshot_hash="0" * 64)
     with pytest.raises(AssertionError) as caught:
         assert_vector_holds(wrong)
-    assert "0" * 64 in str(caught.value) and good.snapshot_hash in str(caught.value)
+    assert "0" * 64 in str(caught.value)
+    assert good.snapshot_hash in str(caught.value)
 
 
 def test_a_wrong_vector_projection_fails_showing_both_values() -> None:
@@ -267,7 +269,8 @@ def test_a_wrong_vector_projection_fails_showing_both_values() -> None:
     wrong = dataclasses.replace(good, projection={**good.projection, "format": "other/1"})
     with pytest.raises(AssertionError) as caught:
         assert_vector_holds(wrong)
-    assert '"other/1"' in str(caught.value) and f'"{SNAPSHOT_FORMAT}"' in str(caught.value)
+    assert '"other/1"' in str(caught.value)
+    assert f'"{SNAPSHOT_FORMAT}"' in str(caught.value)
 
 
 def test_unicode_vector_orders_paths_by_utf16_code_units() -> None:
@@ -312,7 +315,7 @@ def test_a_vector_file_without_its_keys_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _vector_dir(tmp_path, monkeypatch, '{"id": "v", "state": {}}')
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="snapshot_hash") as caught:
         load_hash_vectors()
     message = str(caught.value)
     assert "projection, snapshot_hash" in message

@@ -6,7 +6,6 @@ from typing import Any, List
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from parity_builders import INDEXED, MISSING, NS, SNAPSHOT, indexed, make_event, missing, ns
 
 from spec_kitty_events.dossier import (
     LocalNamespaceTuple,
@@ -20,6 +19,8 @@ from spec_kitty_events.dossier_parity import (
     reduce_dossier_by_namespace,
 )
 from spec_kitty_events.models import Event
+from tests.factory import make_event
+from tests.parity.helpers import INDEXED, MISSING, NS, SNAPSHOT, indexed, missing, ns
 
 OTHER = ns(feature_slug="009-another-feature")
 KEY_008 = DossierNamespaceKey(
@@ -62,16 +63,16 @@ def test_every_partition_is_reduced_as_its_own_stream() -> None:
     states = reduce_dossier_by_namespace(MIXED)
     assert states[KEY_008] == reduce_mission_dossier([MIXED[0], MIXED[2]])
     assert states[KEY_009] == reduce_mission_dossier([MIXED[1], MIXED[6]])
-    # Unreadable events are counted, not folded, exactly as 2.4.0 counts them.
+    # Unreadable events are counted, not folded, exactly as the reducer counts them.
     assert states[None] == MissionDossierState(event_count=2)
     # A step_id is per-event context: it does not split a partition.  Only one non-null
-    # step_id was seen, after a null one, so the output keeps the first (null) as 2.4.0 does.
+    # step_id was seen, after a null one, so the output keeps the first (null), as the reducer does.
     assert states[KEY_008].namespace == LocalNamespaceTuple(**NS)
 
 
 def test_a_redelivered_event_lands_in_one_partition_only() -> None:
-    first = make_event(1, INDEXED, indexed("a", "1"), n=1)
-    later_copy = make_event(5, INDEXED, indexed("a", "1", namespace=OTHER), n=1)
+    first = make_event(1, INDEXED, indexed("a", "1"), clock=1)
+    later_copy = make_event(1, INDEXED, indexed("a", "1", namespace=OTHER), clock=5)
     partitions = partition_by_namespace([later_copy, first])
     assert partitions == {KEY_008: [first]}
 

@@ -9,18 +9,6 @@ import pytest
 from hypothesis import event as note_event
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from parity_builders import (
-    DRIFT,
-    INDEXED,
-    MISSING,
-    SNAPSHOT,
-    drift,
-    indexed,
-    make_event,
-    missing,
-    ns,
-    snapshot,
-)
 
 from spec_kitty_events._pipeline import prepare
 from spec_kitty_events.dossier import (
@@ -38,6 +26,18 @@ from spec_kitty_events.dossier_parity import (
     RecoveringParity,
 )
 from spec_kitty_events.models import Event
+from tests.factory import make_event
+from tests.parity.helpers import (
+    DRIFT,
+    INDEXED,
+    MISSING,
+    SNAPSHOT,
+    drift,
+    indexed,
+    missing,
+    ns,
+    snapshot,
+)
 
 
 def _dump(projection: DossierProjection) -> Any:
@@ -82,8 +82,8 @@ def test_identical_redeliveries_are_counted_not_folded() -> None:
 
 
 def test_a_differing_redelivery_resolves_as_the_whole_stream_would() -> None:
-    original = make_event(5, INDEXED, indexed("a", "late"), n=1)
-    earlier_copy = make_event(2, INDEXED, indexed("a", "early"), n=1)
+    original = make_event(1, INDEXED, indexed("a", "late"), clock=5)
+    earlier_copy = make_event(1, INDEXED, indexed("a", "early"), clock=2)
     projection = DossierProjection([original, make_event(6, INDEXED, indexed("b", "x"))])
     result = projection.apply([earlier_copy])
     assert result == AppliedBatch(new_events=0, duplicates=1, ignored=0, replayed=True)
@@ -121,8 +121,8 @@ def test_a_mixed_namespace_batch_leaves_the_projection_unchanged(lamport: int) -
     projection = DossierProjection(events)
     before = (_dump(projection), projection.recovering_parity(), projection.event_count)
     batch = [
-        make_event(lamport + 1, INDEXED, indexed("b", "2"), n=11),
-        make_event(lamport + 2, SNAPSHOT, snapshot(namespace=ns(feature_slug="other")), n=12),
+        make_event(11, INDEXED, indexed("b", "2"), clock=lamport + 1),
+        make_event(12, SNAPSHOT, snapshot(namespace=ns(feature_slug="other")), clock=lamport + 2),
     ]
     with pytest.raises(NamespaceMixedStreamError) as caught:
         projection.apply(batch)
@@ -160,7 +160,7 @@ def _event(draw: st.DrawFn, n: int) -> Event:
         payload = drift(namespace=namespace)
     if draw(st.integers(0, 9)) == 0:
         payload.pop("namespace" if kind == SNAPSHOT else "detected_at", None)
-    return make_event(draw(st.integers(1, 6)), kind, payload, n=n)
+    return make_event(n, kind, payload, clock=draw(st.integers(1, 6)))
 
 
 @st.composite
@@ -249,7 +249,8 @@ def test_any_chunking_equals_the_whole_stream_reducer(
         if projection.apply(chunk).replayed:
             note_event("a chunk was folded by replay")
         applied += chunk
-        assert expected is not None and projection.state == expected
+        assert expected is not None
+        assert projection.state == expected
         assert _dump(projection) == expected.model_dump(mode="json")
         assert projection.recovering_parity() == _reference_parity(applied)
     if not failed:

@@ -1,11 +1,16 @@
-"""The opt-in recovering parity view; the 2.4.0 parity_status stays sticky."""
+"""The opt-in recovering parity view; the reducer's parity_status stays sticky."""
 
 from __future__ import annotations
 
 from typing import Any, List
 
 import pytest
-from parity_builders import (
+
+from spec_kitty_events.dossier import NamespaceMixedStreamError, reduce_mission_dossier
+from spec_kitty_events.dossier_parity import recovering_parity
+from spec_kitty_events.models import Event
+from tests.factory import make_stream
+from tests.parity.helpers import (
     DRIFT,
     INDEXED,
     MISSING,
@@ -15,12 +20,7 @@ from parity_builders import (
     missing,
     ns,
     snapshot,
-    stream,
 )
-
-from spec_kitty_events.dossier import NamespaceMixedStreamError, reduce_mission_dossier
-from spec_kitty_events.dossier_parity import recovering_parity
-from spec_kitty_events.models import Event
 
 
 def _open(events: List[Event]) -> List[Any]:
@@ -31,9 +31,9 @@ def _open(events: List[Event]) -> List[Any]:
 
 
 def test_a_snapshot_after_a_drift_makes_the_dossier_clean_again() -> None:
-    events = stream((SNAPSHOT, snapshot()), (DRIFT, drift()), (SNAPSHOT, snapshot("bb")))
+    events = make_stream((SNAPSHOT, snapshot()), (DRIFT, drift()), (SNAPSHOT, snapshot("bb")))
     assert recovering_parity(events).parity_status == "clean"
-    # The 2.4.0 reducer keeps its sticky rule.
+    # The reducer keeps its sticky rule: once drifted, always drifted.
     assert reduce_mission_dossier(events).parity_status == "drifted"
 
 
@@ -51,11 +51,11 @@ def test_a_snapshot_after_a_drift_makes_the_dossier_clean_again() -> None:
     ],
 )
 def test_the_latest_snapshot_or_drift_decides(rows: Any, status: str) -> None:
-    assert recovering_parity(stream(*rows)).parity_status == status
+    assert recovering_parity(make_stream(*rows)).parity_status == status
 
 
 def test_reindexing_a_path_resolves_its_missing_anomalies() -> None:
-    events = stream(
+    events = make_stream(
         (MISSING, missing("a", "plan")),
         (MISSING, missing("a", "tasks", artifact_class="input")),
         (MISSING, missing("b")),
@@ -66,12 +66,12 @@ def test_reindexing_a_path_resolves_its_missing_anomalies() -> None:
 
 
 def test_an_artifact_indexed_before_the_check_does_not_resolve_it() -> None:
-    events = stream((INDEXED, indexed("a", "1")), (MISSING, missing("a")))
+    events = make_stream((INDEXED, indexed("a", "1")), (MISSING, missing("a")))
     assert _open(events) == [("a", "required_always", "2026-02-21T14:05:00Z")]
 
 
 def test_a_repeated_check_updates_its_anomaly_in_place() -> None:
-    events = stream(
+    events = make_stream(
         (MISSING, missing("a", checked_at="t1")),
         (MISSING, missing("b", checked_at="t1")),
         (MISSING, missing("a", checked_at="t2", remediation_hint="run plan")),
@@ -81,7 +81,7 @@ def test_a_repeated_check_updates_its_anomaly_in_place() -> None:
 
 
 def test_a_reopened_anomaly_goes_to_the_end() -> None:
-    events = stream(
+    events = make_stream(
         (MISSING, missing("a", checked_at="t1")),
         (MISSING, missing("b", checked_at="t1")),
         (INDEXED, indexed("a", "1")),
@@ -91,7 +91,7 @@ def test_a_reopened_anomaly_goes_to_the_end() -> None:
 
 
 def test_invalid_payloads_neither_open_nor_resolve() -> None:
-    events = stream(
+    events = make_stream(
         (MISSING, missing("a")),
         (INDEXED, {**indexed("a", "1"), "content_ref": None}),
         (MISSING, {**missing("b"), "manifest_step": ""}),
@@ -100,6 +100,8 @@ def test_invalid_payloads_neither_open_nor_resolve() -> None:
 
 
 def test_mixed_namespaces_raise_as_the_reducer_does() -> None:
-    events = stream((INDEXED, indexed("a", "1")), (DRIFT, drift(namespace=ns(mission_key="x"))))
+    events = make_stream(
+        (INDEXED, indexed("a", "1")), (DRIFT, drift(namespace=ns(mission_key="x")))
+    )
     with pytest.raises(NamespaceMixedStreamError, match="Expected"):
         recovering_parity(events)

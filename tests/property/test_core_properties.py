@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timezone
 from itertools import pairwise
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -17,26 +15,15 @@ from spec_kitty_events.merge import state_machine_merge
 from spec_kitty_events.models import Event, normalize_event_id
 from spec_kitty_events.storage import InMemoryClockStorage, InMemoryEventStore
 from spec_kitty_events.topology import topological_sort
+from tests.factory import make_event
 
-PROJECT = uuid.UUID("6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f")
-WHEN = datetime(2026, 1, 15, tzinfo=timezone.utc)
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 EXTERNAL_PARENT = "7" * 26
 
 
 def build(number: int, **fields: Any) -> Event:
-    values: Dict[str, Any] = {
-        "event_id": f"01K{number:023d}",
-        "event_type": "Probe",
-        "aggregate_id": "WP01",
-        "timestamp": WHEN,
-        "node_id": "node-a",
-        "lamport_clock": 0,
-        "project_uuid": PROJECT,
-        "correlation_id": "01K" + "0" * 23,
-    }
-    values.update(fields)
-    return Event(**values)
+    """Event ``number`` at clock 0 and one shared instant, so only what a test sets differs."""
+    return make_event(number, "Probe", clock=0, seconds=0, **fields)
 
 
 clocks = st.integers(min_value=0, max_value=20)
@@ -226,7 +213,7 @@ def test_normalization_is_idempotent(raw: str) -> None:
     assert len(canonical) in (26, 36)
 
 
-# --- the in-memory store against the 2.4.0 reference behaviour ---------------------------------
+# --- the in-memory store against a naive model of its ordering rule ---
 
 store_ops = st.lists(
     st.one_of(
@@ -241,7 +228,7 @@ store_ops = st.lists(
 @settings(max_examples=200)
 @given(store_ops)
 def test_store_matches_a_stable_sort_over_an_insertion_ordered_dict(ops: List[Any]) -> None:
-    # 2.4.0 kept one insertion-ordered dict and stable-sorted it on every load.
+    # The model: one insertion-ordered dict, stable-sorted by (clock, node) on every load.
     store = InMemoryEventStore()
     reference: Dict[str, Event] = {}
 

@@ -1,4 +1,4 @@
-"""CI gate payloads and the check-run conclusion mapping (contract §2)."""
+"""CI gate payloads and the check-run conclusion mapping."""
 
 from __future__ import annotations
 
@@ -227,7 +227,7 @@ def test_unknown_conclusions_raise(conclusion: str) -> None:
 
 @pytest.mark.parametrize("conclusion", [["success"], None, 1])
 def test_non_string_conclusions_raise_the_documented_error(conclusion: Any) -> None:
-    # 2.4.0 let an unhashable value escape as TypeError.
+    # An unhashable value is refused with the documented error, not a TypeError.
     with pytest.raises(UnknownConclusionError):
         map_check_run_conclusion(conclusion)
 

@@ -1,4 +1,4 @@
-"""Lanes, sync lanes, aliases and lane parsing (contract §1.2-§1.6)."""
+"""Lanes, sync lanes, aliases and lane parsing."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def test_lane_members_in_order() -> None:
 
 
 def test_lane_is_a_str_mixin_enum_not_strenum() -> None:
-    assert issubclass(Lane, str) and issubclass(Lane, Enum)
+    assert issubclass(Lane, str)
+    assert issubclass(Lane, Enum)
     assert Lane.__bases__ == (str, Enum)
     assert Lane.DONE == "done"
     assert "done" in TERMINAL_LANES
@@ -128,7 +129,7 @@ def test_normalize_lane_rejects_with_the_library_error(bad: object) -> None:
 
 
 def test_normalize_lane_rejects_unhashable_input_with_the_same_error() -> None:
-    # 2.4.0 crashed with TypeError here; the documented error is raised instead.
+    # Non-string input raises the documented error, never a bare TypeError.
     with pytest.raises(ValidationError, match=re.escape("Unknown lane value: ['planned']")):
         normalize_lane(["planned"])  # type: ignore[arg-type]
 

@@ -1,4 +1,4 @@
-"""Mission lifecycle contracts and reducer (contract §3)."""
+"""Mission lifecycle contracts and reducer."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ from spec_kitty_events.lifecycle import (
 )
 from spec_kitty_events.models import Event
 from spec_kitty_events.status import Lane
-
-from ._builders import event_id, make_event, wp_event
+from tests.factory import event_id, make_event
+from tests.status.helpers import wp_event
 
 AFTER_COMPLETED = "Event after terminal state (MissionStatus.COMPLETED)"
 AFTER_CANCELLED = "Event after terminal state (MissionStatus.CANCELLED)"
@@ -117,7 +117,7 @@ REQUIRED = {
 def test_payload_required_strings_are_non_empty(model: type[pydantic.BaseModel]) -> None:
     schema = model.model_json_schema(mode="serialization")
     assert schema["required"] == REQUIRED[model]
-    full = {name: "x" for name in REQUIRED[model]}
+    full = dict.fromkeys(REQUIRED[model], "x")
     model.model_validate(full)
     for name in REQUIRED[model]:
         with pytest.raises(pydantic.ValidationError) as info:

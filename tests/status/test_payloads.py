@@ -1,4 +1,4 @@
-"""Evidence models, ForceMetadata and StatusTransitionPayload (contract §1.7-§1.9)."""
+"""Evidence models, ForceMetadata and StatusTransitionPayload."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from spec_kitty_events.status import (
     StatusTransitionPayload,
     VerificationEntry,
 )
-
-from ._builders import EVIDENCE, transition
+from tests.status.helpers import EVIDENCE, transition
 
 
 def errors_of(model: type[pydantic.BaseModel], data: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -99,9 +98,12 @@ PAYLOAD_FIELDS = [
 def test_payload_field_order_and_defaults() -> None:
     payload = StatusTransitionPayload.model_validate(transition("WP01", None, "planned"))
     assert list(payload.model_dump()) == PAYLOAD_FIELDS
-    assert payload.from_lane is None and payload.to_lane is Lane.PLANNED
-    assert payload.force is False and payload.reason is None
-    assert payload.review_ref is None and payload.evidence is None
+    assert payload.from_lane is None
+    assert payload.to_lane is Lane.PLANNED
+    assert payload.force is False
+    assert payload.reason is None
+    assert payload.review_ref is None
+    assert payload.evidence is None
     assert payload.execution_mode is ExecutionMode.WORKTREE
 
 
@@ -109,7 +111,8 @@ def test_payload_dump_modes() -> None:
     payload = StatusTransitionPayload.model_validate(transition("WP01", "doing", "done"))
     assert payload.model_dump()["from_lane"] is Lane.IN_PROGRESS
     as_json = payload.model_dump(mode="json")
-    assert as_json["from_lane"] == "in_progress" and as_json["to_lane"] == "done"
+    assert as_json["from_lane"] == "in_progress"
+    assert as_json["to_lane"] == "done"
     assert as_json["execution_mode"] == "worktree"
     assert StatusTransitionPayload.model_validate_json(payload.model_dump_json()) == payload
 
@@ -169,7 +172,8 @@ def test_not_enforced_at_model_level() -> None:
     # Illegal pair, blank reason, empty review_ref and evidence on a non-done move all pass.
     data = transition("WP01", "done", "claimed", reason=" ", review_ref="", evidence=EVIDENCE)
     payload = StatusTransitionPayload.model_validate(data)
-    assert payload.evidence is not None and payload.review_ref == ""
+    assert payload.evidence is not None
+    assert payload.review_ref == ""
 
 
 def test_payload_ignores_extra_keys_and_is_frozen() -> None:

@@ -24,8 +24,8 @@ from spec_kitty_events.status import (
     status_event_sort_key,
     validate_transition,
 )
-
-from ._builders import make_event, transition
+from tests.factory import make_event
+from tests.status.helpers import transition
 
 FORWARD = ["planned", "claimed", "in_progress", "for_review", "done"]
 ANY_LANE = [*FORWARD, "blocked", "canceled", "doing"]
@@ -165,7 +165,7 @@ def test_lifecycle_reducer_ignores_delivery_order_and_duplicates(data: st.DataOb
     assert isinstance(reference, ReducedMissionState)
 
 
-# --- an independent, literal reading of §1.17 as an oracle -----------------------------------
+# --- an independent, literal reading of the fold rule as an oracle --------------------------------
 
 
 def _as_311(lane: Optional[Lane]) -> str:
@@ -184,7 +184,7 @@ def _best_effort_lane(raw: object) -> Optional[Lane]:
 
 
 def _literal_reduce(events: List[Event]) -> ReducedStatus:
-    """§1.17 step by step, with no shortcuts; only valid for streams without content twins."""
+    """The fold rule step by step, no shortcuts; only valid for streams without content twins."""
     kept = [e for e in events if e.event_type == "WPStatusChanged"]
     kept.sort(key=status_event_sort_key)
     unique: List[Event] = []

@@ -1,4 +1,4 @@
-"""The status reducer, ordering and de-duplication (contract §1.14-§1.17)."""
+"""The status reducer, ordering and de-duplication."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from spec_kitty_events.status import (
     reduce_status_events,
     status_event_sort_key,
 )
-
-from ._builders import BASE_TIME, EVIDENCE, event_id, make_event, transition, wp_event
+from tests.factory import BASE_TIME, event_id, make_event
+from tests.status.helpers import EVIDENCE, transition, wp_event
 
 PREFIX = "payload validation failed: "
 
@@ -35,7 +35,7 @@ def reasons(result: ReducedStatus) -> List[str]:
 
 def test_sort_key_shape() -> None:
     event = wp_event(7, "WP01", None, "planned", clock=3, seconds=5)
-    assert status_event_sort_key(event) == (3, "2025-01-01T00:00:05+00:00", event_id(7))
+    assert status_event_sort_key(event) == (3, "2026-01-15T10:00:05+00:00", event_id(7))
 
 
 def test_sort_key_compares_timestamp_text_not_instants() -> None:
@@ -61,7 +61,8 @@ def test_dedup_events_keeps_first_occurrence_in_input_order() -> None:
     twin = make_event(2, "Other", {"different": True})
     kept = dedup_events([first, other, twin, other])
     assert kept == [first, other]
-    assert kept[0] is first and kept[1] is other
+    assert kept[0] is first
+    assert kept[1] is other
     assert dedup_events([]) == []
     assert dedup_events(kept) == kept
 
@@ -85,7 +86,7 @@ def test_event_type_filter_is_exact() -> None:
     assert reduce_status_events([wrong_case]) == ReducedStatus()
 
 
-# --- worked consequences of §1.17 ------------------------------------------------------------
+# --- worked consequences of the fold rule ---------------------------------------------------------
 
 
 def test_create_then_claim() -> None:
@@ -99,7 +100,7 @@ def test_create_then_claim() -> None:
         wp_id="WP01",
         current_lane=Lane.CLAIMED,
         last_event_id=event_id(2),
-        last_transition_at=BASE_TIME,
+        last_transition_at=BASE_TIME + timedelta(seconds=2),
         evidence=None,
     )
     assert (result.event_count, result.last_processed_event_id) == (2, event_id(2))
@@ -313,7 +314,8 @@ def test_payload_with_enum_members_parses_like_strings() -> None:
 
 
 def test_blank_review_ref_rollback_is_still_ordered_last() -> None:
-    # Both refused; 2.4.0 orders the blank-review_ref rollback after its group mates.
+    # Both refused; a blank review_ref does not change the order: the rollback sorts after its
+    # group mates by event id.
     events = [
         *_to_review("WP01", 1),
         wp_event(20, "WP01", "for_review", "in_progress", clock=5, review_ref=""),
@@ -337,7 +339,7 @@ def test_duplicates_are_not_counted_and_smallest_key_wins() -> None:
 
 
 def test_conflicting_twins_resolve_the_same_way_in_any_order() -> None:
-    # Same id, same sort key, different content: 2.4.0 kept whichever came first.
+    # Same id, same sort key, different content: one rule picks the same copy in any order.
     create = wp_event(1, "WP01", None, "planned", clock=1)
     claim = wp_event(2, "WP01", "planned", "claimed", clock=2)
     block = wp_event(2, "WP01", "planned", "blocked", clock=2)

@@ -1,4 +1,4 @@
-"""The transition matrix, its guards, force, and the result/exception types (§1.10-§1.13)."""
+"""The transition matrix, its guards, force, and the result/exception types."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from spec_kitty_events.status import (
     TransitionValidationResult,
     validate_transition,
 )
-
-from ._builders import transition
+from tests.status.helpers import transition
 
 # The contract's effective matrix without force, copied cell by cell.
 # Y allowed, N rejected, p allowed only with a non-blank reason, r only with a non-blank review_ref.

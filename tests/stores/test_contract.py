@@ -2,8 +2,8 @@
 
 Each adapter runs twice: with its defaults, declaring the durable policies (a conflicting
 event id is rejected, a clock never moves backwards), and opened with the in-memory behaviour
-(``on_conflict="replace"``, ``monotonic=False``), declaring the ABC's 2.4.0 policies.  Both runs
-execute every test of the suite; no test is overridden here.
+(``on_conflict="replace"``, ``monotonic=False``), declaring the policies the ABCs document.
+Both runs execute every test of the suite; no test is overridden here.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from typing import Any, ClassVar, Dict, Iterator
 import pytest
 
 from spec_kitty_events.storage import ClockStorage, ErrorStorage, EventStore
-from storage_contract import (
+from spec_kitty_events.testing import (
     ClockStorageContract,
     ErrorStorageContract,
-    ErrorStorageFactory,
     EventStoreContract,
 )
 
@@ -25,38 +24,35 @@ from .conftest import Backend, open_backend
 
 
 class _OnBackend:
+    """Opens the backend's database before each test and closes every store after it."""
+
     backend_name: ClassVar[str] = "sqlite"
     options: ClassVar[Dict[str, Any]] = {}
+    opened: Backend
 
-    @pytest.fixture
-    def opened(self, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-        backend = open_backend(request, self.backend_name, tmp_path)
-        yield backend
-        backend.close_all()
+    @pytest.fixture(autouse=True)
+    def _open_backend(self, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+        self.opened = open_backend(request, self.backend_name, tmp_path)
+        yield
+        self.opened.close_all()
 
 
 class _EventStoreOn(_OnBackend, EventStoreContract):
-    @pytest.fixture
-    def event_store(self, opened: Backend) -> EventStore:
-        store: EventStore = opened.events(**self.options)
+    def make_event_store(self) -> EventStore:
+        store: EventStore = self.opened.events(**self.options)
         return store
 
 
 class _ClockStorageOn(_OnBackend, ClockStorageContract):
-    @pytest.fixture
-    def clock_storage(self, opened: Backend) -> ClockStorage:
-        storage: ClockStorage = opened.clocks(**self.options)
+    def make_clock_storage(self) -> ClockStorage:
+        storage: ClockStorage = self.opened.clocks(**self.options)
         return storage
 
 
 class _ErrorStorageOn(_OnBackend, ErrorStorageContract):
-    @pytest.fixture
-    def error_storage_factory(self, opened: Backend) -> ErrorStorageFactory:
-        def make(max_entries: int) -> ErrorStorage:
-            storage: ErrorStorage = opened.errors(max_entries)
-            return storage
-
-        return make
+    def make_error_storage(self, max_entries: int) -> ErrorStorage:
+        storage: ErrorStorage = self.opened.errors(max_entries)
+        return storage
 
 
 class _DefaultEventStoreOn(_EventStoreOn):

@@ -16,6 +16,9 @@ import pytest
 from ._writer import WORKERS, event_of
 from .conftest import Backend
 
+# Every test here runs several writer processes; the quick loop (-m "not slow") leaves them out.
+pytestmark = pytest.mark.slow
+
 WRITER = str(Path(__file__).with_name("_writer.py"))
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 APPENDS = 10_000

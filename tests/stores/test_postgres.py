@@ -22,9 +22,9 @@ from spec_kitty_events.stores.postgres import (
     PostgresErrorStorage,
     PostgresEventStore,
 )
+from tests.factory import make_error_entry, make_event
 
 from .conftest import PgServer
-from .test_stores import entry, make_event
 
 
 def _admin(dsn: str, sql: str) -> None:
@@ -156,7 +156,7 @@ def test_unreadable_rows_are_reported_with_their_id(pg_dsn: str) -> None:
     store, errors = PostgresEventStore(pg_dsn), PostgresErrorStorage(pg_dsn)
     event = make_event()
     store.save_event(event)
-    errors.append(entry("x"))
+    errors.append(make_error_entry("x"))
     _admin(pg_dsn, "UPDATE spec_kitty_events SET body = '{}'")
     _admin(pg_dsn, "UPDATE spec_kitty_errors SET body = '{}'")
     with pytest.raises(StorageError, match=f"event {event.event_id}: stored event is unreadable"):

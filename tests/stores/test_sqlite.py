@@ -17,8 +17,7 @@ from spec_kitty_events.stores.sqlite import (
     clock_from_column,
     clock_to_column,
 )
-
-from .test_stores import entry, make_event
+from tests.factory import make_error_entry, make_event
 
 
 def _header(path: Path) -> tuple[int, int, str]:
@@ -105,7 +104,7 @@ def test_unreadable_rows_are_reported_with_their_id(tmp_path: Path) -> None:
     store, errors = SQLiteEventStore(path), SQLiteErrorStorage(path)
     event = make_event()
     store.save_event(event)
-    errors.append(entry("x"))
+    errors.append(make_error_entry("x"))
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE events SET body = '{}'")
         conn.execute("UPDATE errors SET body = '{\"timestamp\": 3}'")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
-from datetime import datetime, timezone
 from itertools import count
 from typing import Any, List
 
@@ -12,37 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spec_kitty_events.models import ErrorEntry, Event, StorageError
+from spec_kitty_events.models import Event, StorageError
+from tests.factory import make_error_entry, make_event
 
 from .conftest import Backend
-
-_numbers = count(1)
-_PROJECT = uuid.UUID("11111111-2222-4333-8444-555555555555")
-
-
-def make_event(**fields: Any) -> Event:
-    values: dict[str, Any] = {
-        "event_id": str(uuid.UUID(int=next(_numbers))),
-        "event_type": "Probe",
-        "aggregate_id": "agg",
-        "payload": {"a": 1, "b": [1, 2]},
-        "timestamp": datetime(2026, 2, 1, tzinfo=timezone.utc),
-        "node_id": "node",
-        "lamport_clock": 1,
-        "project_uuid": _PROJECT,
-        "correlation_id": str(uuid.UUID(int=1)),
-    }
-    values.update(fields)
-    return Event(**values)
-
-
-def entry(action: str) -> ErrorEntry:
-    return ErrorEntry(
-        timestamp=datetime(2026, 2, 1, tzinfo=timezone.utc),
-        action_attempted=action,
-        error_message="boom",
-    )
-
 
 # --- idempotency and conflicts ---------------------------------------------------------------
 
@@ -146,7 +117,7 @@ def test_lamport_clocks_beyond_64_bits_keep_numeric_order(backend: Backend) -> N
     for clock in clocks:
         store.save_event(make_event(lamport_clock=clock))
     assert [event.lamport_clock for event in store.load_all_events()] == sorted(clocks)
-    assert [event.lamport_clock for event in store.load_events("agg")] == sorted(clocks)
+    assert [event.lamport_clock for event in store.load_events("WP01")] == sorted(clocks)
 
 
 def test_clock_storage_keeps_values_beyond_64_bits(backend: Backend) -> None:
@@ -172,10 +143,10 @@ def test_node_ids_order_by_code_point_beyond_ascii(backend: Backend) -> None:
 
 def test_everything_survives_reopening(backend: Backend) -> None:
     events, clocks, errors = backend.events(), backend.clocks(), backend.errors(5)
-    event = make_event()
+    event = make_event(payload={"a": 1, "b": [1, 2, {"c": None}]})
     events.save_event(event)
     clocks.save("node", 41)
-    errors.append(entry("deploy"))
+    errors.append(make_error_entry("deploy"))
     for store in (events, clocks, errors):
         store.close()
     assert backend.events().load_all_events() == [event]
@@ -185,7 +156,7 @@ def test_everything_survives_reopening(backend: Backend) -> None:
 
 def test_a_bound_of_zero_keeps_no_error_entries(backend: Backend) -> None:
     errors = backend.errors(0)
-    errors.append(entry("lost"))
+    errors.append(make_error_entry("lost"))
     assert errors.load_recent(5) == []
 
 

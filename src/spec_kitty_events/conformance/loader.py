@@ -34,7 +34,7 @@ _REPLAY_STREAM_TYPE = "replay_stream"
 _REDUCER_OUTPUT_TYPE = "reducer_output"
 _SPECIAL_FIXTURE_TYPES = frozenset({_REPLAY_STREAM_TYPE, _REDUCER_OUTPUT_TYPE})
 # Snapshot-hash test vectors live beside the fixtures, not in the manifest, so the manifest
-# keeps exactly the 68 entries of 2.4.0.
+# keeps exactly its 68 published entries.
 _VECTORS_DIR = Path(__file__).parent / "vectors" / "dossier_snapshot_hash"
 _HASH_VECTOR_KEYS = ("id", "state", "projection", "snapshot_hash")
 _REQUIRED_KEYS = ("id", "path", "expected_result", "event_type", "notes", "min_version")

@@ -23,7 +23,7 @@ class LaneMappingError(AssertionError, ValueError):
     """A lane-mapping check got a value that is not a lane at all.
 
     It is an ``AssertionError`` so test runners report a failed check, and a ``ValueError`` so
-    code written against 2.4.0, where the enum's own ``ValueError`` escaped, still catches it.
+    code that catches the enum's own ``ValueError`` (which used to escape) still catches it.
     """
 
 

@@ -331,7 +331,8 @@ class _CompiledSchema:
     def __init__(self, schema: Dict[str, Any], use_fast: bool = True) -> None:
         from jsonschema import Draft202012Validator
 
-        # No format checker: ``format`` stays an annotation, as in 2.4.0.
+        # No format checker: ``format`` stays an annotation, so a verdict never depends on
+        # which optional format libraries happen to be installed.
         self._reference = Draft202012Validator(schema)
         self._fast = _compile_fast(schema) if use_fast else None
         self._tuple_check = _tuple_check(schema)

@@ -1,8 +1,9 @@
 """The storage contract: the tests every storage adapter must pass unchanged.
 
-Each class below checks only what the matching ABC in ``spec_kitty_events.storage``
-promises.  An adapter's test module subclasses it, names the subclass ``Test...`` so pytest
-collects it, and implements one factory method:
+Each class checks only what the matching ABC in ``spec_kitty_events.storage`` promises, so a
+store written outside this library proves itself the way the shipped ones do: a pytest module
+subclasses each class, names the subclass ``Test...`` so pytest collects it, and implements one
+factory method (the classes are abstract until it does):
 
 * ``EventStoreContract.make_event_store(self) -> EventStore``
 * ``ClockStorageContract.make_clock_storage(self) -> ClockStorage``
@@ -10,34 +11,55 @@ collects it, and implements one factory method:
   the adapter's retention bound is passed in, since the eviction tests need small bounds.
 
 Every call must return a new, empty store.  An adapter that must release resources (a
-database connection, a temporary schema) overrides the fixture of the same name instead
-(``event_store``, ``clock_storage``, ``error_storage_factory``) with a ``yield`` fixture.
+connection, a temporary database) opens them in an ``autouse`` yield fixture of its subclass,
+keeps them on ``self`` for the factory method, and closes them after the ``yield``.
 
-Example::
+Two class attributes declare the policies the ABCs leave open: ``CONFLICT_POLICY`` on the event
+store and ``CLOCK_POLICY`` on the clock storage (see each class).
 
-    class TestSqliteEventStore(EventStoreContract):
+Example, for the in-memory stores (``docs/stores.md`` has a complete module)::
+
+    from spec_kitty_events.storage import EventStore, InMemoryEventStore
+    from spec_kitty_events.testing import EventStoreContract
+
+    class TestInMemoryEventStore(EventStoreContract):
         def make_event_store(self) -> EventStore:
-            return SqliteEventStore(":memory:")
+            return InMemoryEventStore()
+
+This module needs pytest; the package root never imports it.
 """
 
 from __future__ import annotations
 
+import abc
 import uuid
 from datetime import datetime, timedelta, timezone
 from itertools import count
-from typing import Any, Callable, ClassVar, Iterator, List
+from typing import Any, Callable, ClassVar, Iterator, List, Literal
 
-import pytest
+try:
+    import pytest
+except ImportError as missing:
+    raise ImportError(
+        "spec_kitty_events.testing is a pytest suite: install pytest to run it"
+    ) from missing
 
 from spec_kitty_events.models import ErrorEntry, Event, StorageError
 from spec_kitty_events.storage import ClockStorage, ErrorStorage, EventStore
+
+__all__ = [
+    "ClockStorageContract",
+    "ErrorStorageContract",
+    "ErrorStorageFactory",
+    "EventStoreContract",
+]
 
 _PROJECT = uuid.UUID("6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f")
 _BASE_TIME = datetime(2026, 1, 15, 10, 0, tzinfo=timezone.utc)
 _ids: Iterator[int] = count(1)
 
 
-def contract_event(
+def _probe(
     *, aggregate_id: str = "WP01", lamport_clock: int = 1, node_id: str = "node-a", **fields: Any
 ) -> Event:
     """A valid event with a fresh ULID-shaped id; keyword arguments override any field."""
@@ -57,7 +79,7 @@ def contract_event(
     return Event(**values)
 
 
-def error_entry(action: str, **fields: Any) -> ErrorEntry:
+def _error_entry(action: str, **fields: Any) -> ErrorEntry:
     values: dict[str, Any] = {
         "timestamp": _BASE_TIME,
         "action_attempted": action,
@@ -71,19 +93,21 @@ def _ids_of(events: List[Event]) -> List[str]:
     return [event.event_id for event in events]
 
 
-class EventStoreContract:
+class EventStoreContract(abc.ABC):
     """``EventStore``: idempotent saves by id, loads sorted by ``(lamport_clock, node_id)``.
 
     ``CONFLICT_POLICY`` declares what the adapter does with a known ``event_id`` carrying
-    *different* content: ``"replace"`` (the ABC's 2.4.0 wording, the in-memory store) or
-    ``"reject"`` (``StorageError`` naming the id, nothing written -- the durable stores, where an
-    event id names one immutable event).  Identical content is a no-op under both.
+    *different* content: ``"replace"`` (what ``EventStore.save_event`` documents; the in-memory
+    store) or ``"reject"`` (``StorageError`` naming the id, nothing written -- the durable
+    stores, where an event id names one immutable event).  Identical content is a no-op under
+    both.
     """
 
-    CONFLICT_POLICY: ClassVar[str] = "replace"
+    CONFLICT_POLICY: ClassVar[Literal["replace", "reject"]] = "replace"
 
+    @abc.abstractmethod
     def make_event_store(self) -> EventStore:
-        raise NotImplementedError("an adapter test class implements make_event_store")
+        """A new, empty event store of the adapter under test."""
 
     @pytest.fixture
     def event_store(self) -> EventStore:
@@ -94,11 +118,11 @@ class EventStoreContract:
         assert event_store.load_events("WP01") == []
 
     def test_unknown_aggregate_loads_empty_list(self, event_store: EventStore) -> None:
-        event_store.save_event(contract_event(aggregate_id="WP01"))
+        event_store.save_event(_probe(aggregate_id="WP01"))
         assert event_store.load_events("WP02") == []
 
     def test_saved_event_loads_back_equal(self, event_store: EventStore) -> None:
-        event = contract_event(
+        event = _probe(
             causation_id="01J" + "7" * 23,
             project_slug="demo",
             payload={"nested": {"list": [1, "two", None]}, "flag": True},
@@ -111,8 +135,8 @@ class EventStoreContract:
 
     def test_timestamp_offsets_and_naive_values_survive(self, event_store: EventStore) -> None:
         plus_two = timezone(timedelta(hours=2))
-        aware = contract_event(lamport_clock=1, timestamp=datetime(2026, 3, 1, 9, tzinfo=plus_two))
-        naive = contract_event(lamport_clock=2, timestamp=datetime(2026, 3, 1, 9, 30))
+        aware = _probe(lamport_clock=1, timestamp=datetime(2026, 3, 1, 9, tzinfo=plus_two))
+        naive = _probe(lamport_clock=2, timestamp=datetime(2026, 3, 1, 9, 30))
         event_store.save_event(aware)
         event_store.save_event(naive)
         loaded = event_store.load_all_events()
@@ -121,7 +145,7 @@ class EventStoreContract:
         assert loaded[1].timestamp.tzinfo is None
 
     def test_saving_same_event_twice_stores_it_once(self, event_store: EventStore) -> None:
-        event = contract_event()
+        event = _probe()
         event_store.save_event(event)
         event_store.save_event(event)
         assert event_store.load_all_events() == [event]
@@ -130,7 +154,7 @@ class EventStoreContract:
     def test_saving_a_known_id_with_other_content_follows_the_policy(
         self, event_store: EventStore
     ) -> None:
-        original = contract_event(payload={"version": 1})
+        original = _probe(payload={"version": 1})
         replacement = original.model_copy(update={"payload": {"version": 2}})
         event_store.save_event(original)
         if self.CONFLICT_POLICY == "replace":
@@ -144,7 +168,7 @@ class EventStoreContract:
     def test_a_conflicting_save_may_move_the_event_only_when_replacing(
         self, event_store: EventStore
     ) -> None:
-        original = contract_event(aggregate_id="WP01")
+        original = _probe(aggregate_id="WP01")
         moved = original.model_copy(update={"aggregate_id": "WP02"})
         event_store.save_event(original)
         if self.CONFLICT_POLICY == "replace":
@@ -158,28 +182,28 @@ class EventStoreContract:
             assert event_store.load_events("WP02") == []
 
     def test_load_events_keeps_only_the_aggregate(self, event_store: EventStore) -> None:
-        mine = [contract_event(aggregate_id="WP01", lamport_clock=n) for n in (1, 2)]
-        other = contract_event(aggregate_id="WP02", lamport_clock=1)
+        mine = [_probe(aggregate_id="WP01", lamport_clock=n) for n in (1, 2)]
+        other = _probe(aggregate_id="WP02", lamport_clock=1)
         for event in (mine[0], other, mine[1]):
             event_store.save_event(event)
         assert _ids_of(event_store.load_events("WP01")) == _ids_of(mine)
         assert _ids_of(event_store.load_events("WP02")) == [other.event_id]
 
     def test_aggregate_ids_match_exactly(self, event_store: EventStore) -> None:
-        event_store.save_event(contract_event(aggregate_id="WP01"))
+        event_store.save_event(_probe(aggregate_id="WP01"))
         assert event_store.load_events("wp01") == []
         assert event_store.load_events("WP0") == []
 
     def test_events_load_in_lamport_clock_order(self, event_store: EventStore) -> None:
         clocks = [5, 1, 10, 3, 2]
         for clock in clocks:
-            event_store.save_event(contract_event(lamport_clock=clock))
+            event_store.save_event(_probe(lamport_clock=clock))
         loaded = event_store.load_events("WP01")
         assert [event.lamport_clock for event in loaded] == [1, 2, 3, 5, 10]
 
     def test_equal_clocks_sort_by_node_id_code_points(self, event_store: EventStore) -> None:
         for node in ("node-b", "Node-z", "node-a", "node-10", "node-9"):
-            event_store.save_event(contract_event(lamport_clock=4, node_id=node))
+            event_store.save_event(_probe(lamport_clock=4, node_id=node))
         loaded = event_store.load_events("WP01")
         # Code-point order: upper case before lower case, "1" before "9".
         assert [event.node_id for event in loaded] == [
@@ -191,8 +215,8 @@ class EventStoreContract:
         ]
 
     def test_clock_sorts_before_node_id(self, event_store: EventStore) -> None:
-        late = contract_event(lamport_clock=2, node_id="a")
-        early = contract_event(lamport_clock=1, node_id="z")
+        late = _probe(lamport_clock=2, node_id="a")
+        early = _probe(lamport_clock=1, node_id="z")
         event_store.save_event(late)
         event_store.save_event(early)
         assert _ids_of(event_store.load_all_events()) == [early.event_id, late.event_id]
@@ -200,7 +224,7 @@ class EventStoreContract:
     def test_full_ties_keep_first_save_order(self, event_store: EventStore) -> None:
         # Ids chosen to sort against the save order, so an adapter that breaks ties by id fails.
         tied = [
-            contract_event(event_id=f"01J{digit * 23}", lamport_clock=7, node_id="same")
+            _probe(event_id=f"01J{digit * 23}", lamport_clock=7, node_id="same")
             for digit in ("9", "5", "1")
         ]
         for event in tied:
@@ -210,50 +234,51 @@ class EventStoreContract:
 
     def test_load_all_events_sorts_across_aggregates(self, event_store: EventStore) -> None:
         saved = [
-            contract_event(aggregate_id="WP02", lamport_clock=3),
-            contract_event(aggregate_id="WP01", lamport_clock=1),
-            contract_event(aggregate_id="WP03", lamport_clock=2),
+            _probe(aggregate_id="WP02", lamport_clock=3),
+            _probe(aggregate_id="WP01", lamport_clock=1),
+            _probe(aggregate_id="WP03", lamport_clock=2),
         ]
         for event in saved:
             event_store.save_event(event)
         assert [event.lamport_clock for event in event_store.load_all_events()] == [1, 2, 3]
 
     def test_loads_see_events_saved_after_a_previous_load(self, event_store: EventStore) -> None:
-        event_store.save_event(contract_event(lamport_clock=5))
+        event_store.save_event(_probe(lamport_clock=5))
         assert len(event_store.load_events("WP01")) == 1
-        event_store.save_event(contract_event(lamport_clock=2))
-        event_store.save_event(contract_event(lamport_clock=9))
+        event_store.save_event(_probe(lamport_clock=2))
+        event_store.save_event(_probe(lamport_clock=9))
         assert [e.lamport_clock for e in event_store.load_events("WP01")] == [2, 5, 9]
         assert [e.lamport_clock for e in event_store.load_all_events()] == [2, 5, 9]
 
     def test_returned_lists_are_not_the_store(self, event_store: EventStore) -> None:
-        event_store.save_event(contract_event())
+        event_store.save_event(_probe())
         event_store.load_events("WP01").clear()
         event_store.load_all_events().clear()
         assert len(event_store.load_events("WP01")) == 1
         assert len(event_store.load_all_events()) == 1
 
     def test_uuid_and_ulid_ids_coexist(self, event_store: EventStore) -> None:
-        as_uuid = contract_event(event_id="0F8FAD5B-D9CB-469F-A165-70867728950E", lamport_clock=1)
-        as_ulid = contract_event(lamport_clock=2)
+        as_uuid = _probe(event_id="0F8FAD5B-D9CB-469F-A165-70867728950E", lamport_clock=1)
+        as_ulid = _probe(lamport_clock=2)
         event_store.save_event(as_uuid)
         event_store.save_event(as_ulid)
         ids = _ids_of(event_store.load_all_events())
         assert ids == ["0f8fad5b-d9cb-469f-a165-70867728950e", as_ulid.event_id]
 
 
-class ClockStorageContract:
+class ClockStorageContract(abc.ABC):
     """``ClockStorage``: one non-negative value per node, ``0`` when unknown.
 
-    ``CLOCK_POLICY`` declares what a save of a *smaller* value does: ``"overwrite"`` (the ABC's
-    2.4.0 wording, the in-memory storage) or ``"monotonic"`` (the larger value is kept, so
-    concurrent writers never move a clock backwards -- the durable storages).
+    ``CLOCK_POLICY`` declares what a save of a *smaller* value does: ``"overwrite"`` (what
+    ``ClockStorage.save`` documents; the in-memory storage) or ``"monotonic"`` (the larger value
+    is kept, so concurrent writers never move a clock backwards -- the durable storages).
     """
 
-    CLOCK_POLICY: ClassVar[str] = "overwrite"
+    CLOCK_POLICY: ClassVar[Literal["overwrite", "monotonic"]] = "overwrite"
 
+    @abc.abstractmethod
     def make_clock_storage(self) -> ClockStorage:
-        raise NotImplementedError("an adapter test class implements make_clock_storage")
+        """A new, empty clock storage of the adapter under test."""
 
     @pytest.fixture
     def clock_storage(self) -> ClockStorage:
@@ -299,14 +324,16 @@ class ClockStorageContract:
         assert clock_storage.load("node-a") == 5
 
 
+#: What the ``error_storage_factory`` fixture returns: a retention bound in, a new storage out.
 ErrorStorageFactory = Callable[[int], ErrorStorage]
 
 
-class ErrorStorageContract:
+class ErrorStorageContract(abc.ABC):
     """``ErrorStorage``: bounded append-only log, read newest first."""
 
+    @abc.abstractmethod
     def make_error_storage(self, max_entries: int) -> ErrorStorage:
-        raise NotImplementedError("an adapter test class implements make_error_storage")
+        """A new, empty error storage of the adapter under test keeping ``max_entries``."""
 
     @pytest.fixture
     def error_storage_factory(self) -> ErrorStorageFactory:
@@ -315,7 +342,7 @@ class ErrorStorageContract:
     @staticmethod
     def _fill(storage: ErrorStorage, count_: int) -> None:
         for number in range(count_):
-            storage.append(error_entry(f"Action {number}"))
+            storage.append(_error_entry(f"Action {number}"))
 
     @staticmethod
     def _actions(entries: List[ErrorEntry]) -> List[str]:
@@ -339,13 +366,13 @@ class ErrorStorageContract:
         self, error_storage_factory: ErrorStorageFactory
     ) -> None:
         storage = error_storage_factory(100)
-        storage.append(error_entry("late", timestamp=_BASE_TIME + timedelta(days=1)))
-        storage.append(error_entry("early", timestamp=_BASE_TIME - timedelta(days=1)))
+        storage.append(_error_entry("late", timestamp=_BASE_TIME + timedelta(days=1)))
+        storage.append(_error_entry("early", timestamp=_BASE_TIME - timedelta(days=1)))
         assert self._actions(storage.load_recent(2)) == ["early", "late"]
 
     def test_entries_load_back_equal(self, error_storage_factory: ErrorStorageFactory) -> None:
         storage = error_storage_factory(10)
-        entry = error_entry("deploy", resolution="retried", agent="claude")
+        entry = _error_entry("deploy", resolution="retried", agent="claude")
         storage.append(entry)
         assert storage.load_recent(1) == [entry]
 

@@ -1,10 +1,8 @@
-"""Builders for collaboration test streams: one method per event type, clocks counted up."""
+"""Collaboration payloads, and a stream builder with one method per event type (clocks count up)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 from spec_kitty_events.collaboration import (
     COMMENT_POSTED,
@@ -23,16 +21,9 @@ from spec_kitty_events.collaboration import (
     ParticipantIdentity,
 )
 from spec_kitty_events.models import Event
+from tests.factory import make_event
 
 MISSION = "M001"
-PROJECT = uuid.UUID("6f1d2c3b-4a59-4e7f-8a1b-2c3d4e5f6a7b")
-CORRELATION = "01JCRR00000000000000000000"
-BASE_TIME = datetime(2026, 2, 1, 9, 0, tzinfo=timezone.utc)
-
-
-def ulid(n: int) -> str:
-    """A canonical ULID that is unique per ``n`` and sorts by ``n``."""
-    return f"01J{n:023d}"
 
 
 def identity(pid: str, kind: str = "human", **extra: Any) -> Dict[str, Any]:
@@ -41,27 +32,6 @@ def identity(pid: str, kind: str = "human", **extra: Any) -> Dict[str, Any]:
 
 def identity_model(pid: str, kind: str = "human") -> ParticipantIdentity:
     return ParticipantIdentity(participant_id=pid, participant_type=kind)  # type: ignore[arg-type,unused-ignore]
-
-
-def make_event(
-    n: int,
-    event_type: str,
-    payload: Dict[str, Any],
-    *,
-    clock: Optional[int] = None,
-    timestamp: Optional[datetime] = None,
-) -> Event:
-    return Event(
-        event_id=ulid(n),
-        event_type=event_type,
-        aggregate_id=f"mission/{MISSION}",
-        payload=payload,
-        timestamp=timestamp if timestamp is not None else BASE_TIME + timedelta(seconds=n),
-        node_id="node-a",
-        lamport_clock=n if clock is None else clock,
-        project_uuid=PROJECT,
-        correlation_id=CORRELATION,
-    )
 
 
 class Stream:

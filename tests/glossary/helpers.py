@@ -1,38 +1,13 @@
-"""Builders for glossary test events: valid payloads with overridable fields."""
+"""Valid glossary payloads with overridable fields; events come from ``tests.factory``."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta, timezone
 from typing import Any, Dict
 
-from spec_kitty_events.models import Event
+from tests.factory import event_id
 
 MISSION = "mission-g1"
 SCOPE = "scope-team"
-PROJECT = uuid.UUID("11111111-2222-4333-8444-555555555555")
-CORRELATION = "01J00000000000000000000CRR"
-BASE_TIME = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
-
-
-def ulid(n: int) -> str:
-    """A canonical (upper-case) ULID unique per ``n``."""
-    return f"01J{n:023d}"
-
-
-def event(n: int, event_type: str, payload: Dict[str, Any], *, clock: int | None = None) -> Event:
-    """Event number ``n``: id ``ulid(n)``, Lamport clock ``n`` unless given."""
-    return Event(
-        event_id=ulid(n),
-        event_type=event_type,
-        aggregate_id=f"mission/{MISSION}",
-        payload=payload,
-        timestamp=BASE_TIME + timedelta(seconds=n),
-        node_id="node-test",
-        lamport_clock=n if clock is None else clock,
-        project_uuid=PROJECT,
-        correlation_id=CORRELATION,
-    )
 
 
 def scope_activated(**over: Any) -> Dict[str, Any]:
@@ -126,7 +101,7 @@ def generation_blocked(*check_ids: str, **over: Any) -> Dict[str, Any]:
     return {
         "mission_id": MISSION,
         "step_id": "step-2",
-        "conflict_event_ids": list(check_ids) or [ulid(0)],
+        "conflict_event_ids": list(check_ids) or [event_id(0)],
         "blocking_strictness": "max",
         **over,
     }

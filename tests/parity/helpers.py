@@ -1,11 +1,8 @@
-"""Events and states for the parity tests, with the contract's shared values (dossier.md §11)."""
+"""Dossier payloads for the parity tests; paths are given whole, namespaces may be overridden."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Optional
-
-from spec_kitty_events.models import Event
+from typing import Any, Dict
 
 PROJECT_UUID = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
 NS: Dict[str, str] = {
@@ -19,7 +16,6 @@ INDEXED = "MissionDossierArtifactIndexed"
 MISSING = "MissionDossierArtifactMissing"
 SNAPSHOT = "MissionDossierSnapshotComputed"
 DRIFT = "MissionDossierParityDriftDetected"
-BASE_TIME = datetime(2026, 2, 21, 14, 0, tzinfo=timezone.utc)
 
 
 def ns(**changes: Any) -> Dict[str, Any]:
@@ -70,22 +66,3 @@ def drift(kind: str = "artifact_added", **extra: Any) -> Dict[str, Any]:
         "detected_at": "2026-02-21T14:15:00Z",
         **extra,
     }
-
-
-def make_event(lamport: int, event_type: str, payload: Any, *, n: Optional[int] = None) -> Event:
-    return Event(
-        event_id=f"01JNRPAR1TY{(lamport if n is None else n):015d}",
-        event_type=event_type,
-        aggregate_id="mission-software-dev",
-        payload=payload,
-        timestamp=BASE_TIME + timedelta(minutes=lamport),
-        node_id="local-node-001",
-        lamport_clock=lamport,
-        project_uuid=PROJECT_UUID,
-        correlation_id="01JNRC0RR00000000000000009",
-    )
-
-
-def stream(*rows: tuple[str, Dict[str, Any]]) -> list[Event]:
-    """Events at lamport 1..n, in the given order."""
-    return [make_event(i, t, p) for i, (t, p) in enumerate(rows, start=1)]

@@ -1,11 +1,10 @@
-"""Builders for dossier payloads and events, with the contract's shared values (dossier.md §11)."""
+"""Dossier payloads with shared values, and the replay streams the conformance package ships."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from spec_kitty_events.models import Event
 
@@ -25,7 +24,6 @@ INDEXED = "MissionDossierArtifactIndexed"
 MISSING = "MissionDossierArtifactMissing"
 SNAPSHOT = "MissionDossierSnapshotComputed"
 DRIFT = "MissionDossierParityDriftDetected"
-BASE_TIME = datetime(2026, 2, 21, 14, 0, tzinfo=timezone.utc)
 
 
 def ns(**changes: Any) -> Dict[str, Any]:
@@ -88,36 +86,6 @@ def drift(kind: str = "artifact_added", **extra: Any) -> Dict[str, Any]:
     }
     payload.update(extra)
     return payload
-
-
-def event_id(n: int) -> str:
-    return f"01JNRTEST{n:017d}"
-
-
-def make_event(
-    lamport: int,
-    event_type: str,
-    payload: Any,
-    *,
-    eid: Optional[str] = None,
-    timestamp: Optional[datetime] = None,
-) -> Event:
-    return Event(
-        event_id=eid or event_id(lamport),
-        event_type=event_type,
-        aggregate_id="mission-software-dev",
-        payload=payload,
-        timestamp=timestamp or BASE_TIME + timedelta(minutes=lamport),
-        node_id="local-node-001",
-        lamport_clock=lamport,
-        project_uuid=PROJECT_UUID,
-        correlation_id="01JNRC0RR00000000000000009",
-    )
-
-
-def stream(*rows: tuple[str, Dict[str, Any]]) -> List[Event]:
-    """Events at lamport 1..n, in the given order."""
-    return [make_event(i, t, p) for i, (t, p) in enumerate(rows, start=1)]
 
 
 def read_jsonl(name: str) -> List[Dict[str, Any]]:
