@@ -161,18 +161,39 @@ class _Database:
             ) from None
 
     def _stored_version(self, conn: Connection) -> Optional[int]:
-        """The layout version on the server, ``None`` when our tables do not exist yet."""
+        """The layout version on the server, ``None`` when our tables do not exist yet.
+
+        ``to_regclass`` answers from the session's catalog cache, which may still say "no
+        such table" after another session created it; that is fine for this quick look,
+        whose "no" only sends the caller to :meth:`_locked_version`.
+        """
         (meta,) = conn.execute("SELECT to_regclass('spec_kitty_meta')").fetchone() or (None,)
-        if meta is None:
-            (events,) = conn.execute("SELECT to_regclass('spec_kitty_events')").fetchone() or (
-                None,
+        return None if meta is None else self._version_in_meta(conn)
+
+    def _locked_version(self, conn: Connection) -> Optional[int]:
+        """The layout version, read under the schema lock from the catalog tables themselves.
+
+        A query on ``pg_class`` sees every transaction committed before it started, so a
+        layout another process finished creating while we waited for the lock is found here.
+        """
+        found = {
+            str(name)
+            for (name,) in conn.execute(
+                "SELECT relname FROM pg_catalog.pg_class "
+                "WHERE relnamespace = current_schema()::regnamespace "
+                "AND relname IN ('spec_kitty_meta', 'spec_kitty_events')"
             )
-            if events is not None:
-                raise StorageError(
-                    f"{self.where}: a table spec_kitty_events exists without "
-                    "spec_kitty_meta; it was not created by spec-kitty-events, refusing to use it"
-                )
-            return None
+        }
+        if "spec_kitty_meta" in found:
+            return self._version_in_meta(conn)
+        if "spec_kitty_events" in found:
+            raise StorageError(
+                f"{self.where}: a table spec_kitty_events exists without "
+                "spec_kitty_meta; it was not created by spec-kitty-events, refusing to use it"
+            )
+        return None
+
+    def _version_in_meta(self, conn: Connection) -> int:
         row = conn.execute(
             "SELECT value FROM spec_kitty_meta WHERE key = 'schema_version'"
         ).fetchone()
@@ -190,13 +211,18 @@ class _Database:
         return version is not None
 
     def _prepare(self) -> None:
+        """Find the layout, or create all of it in one transaction under an advisory lock.
+
+        Concurrent first users queue on the lock; the first creates the tables, the others
+        find them once it commits.  DDL is transactional, so no session ever sees part of
+        the layout.
+        """
         with self._translated("open"):
             if self._check_version(self._stored_version(self._conn)):
                 return
             with self._conn.transaction():
                 self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                # Re-read under the lock: another process may have just created the tables.
-                if not self._check_version(self._stored_version(self._conn)):
+                if not self._check_version(self._locked_version(self._conn)):
                     self._create(self._conn)
 
     def _create(self, conn: Connection) -> None:

@@ -1,0 +1,116 @@
+"""Many processes opening one brand-new store at the same instant, round after round.
+
+Each round gets a fresh SQLite file or a fresh PostgreSQL schema; eight forked processes wait
+at a barrier, then all open it and save one event of their own.  Every open must succeed and
+every event must be there afterwards: first use is where the layout is created, so this is
+where concurrent processes race.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+from typing import Any, Callable, List
+
+import pytest
+
+from spec_kitty_events.models import Event
+
+from .test_stores import make_event
+
+ROUNDS = 30
+PROCESSES = 8
+# A round waits at most this long for its slowest process; the stores' own timeouts are 30 s.
+BARRIER_TIMEOUT = 120.0
+
+Opener = Callable[[str], Any]
+
+
+def _event(process: int, round_no: int) -> Event:
+    return make_event(
+        event_id=f"01JNRC{round_no:010d}{process:010d}", node_id=f"p{process}", lamport_clock=1
+    )
+
+
+def _open_and_save(
+    opener: Opener, targets: List[str], process: int, barrier: Any, failures: Any
+) -> None:
+    for round_no, target in enumerate(targets):
+        barrier.wait(BARRIER_TIMEOUT)
+        try:
+            with opener(target) as store:
+                store.save_event(_event(process, round_no))
+        except Exception as exc:  # every kind of failure is what this test counts
+            failures.put(f"round {round_no}, process {process}: {type(exc).__name__}: {exc}")
+
+
+def race_first_use(opener: Opener, targets: List[str]) -> List[str]:
+    """Run the rounds; return one line per failed open or save."""
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(PROCESSES)
+    failures = context.Queue()
+    processes = [
+        context.Process(target=_open_and_save, args=(opener, targets, n, barrier, failures))
+        for n in range(PROCESSES)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(BARRIER_TIMEOUT * 2)
+    assert [process.exitcode for process in processes] == [0] * PROCESSES
+    found: List[str] = []
+    while not failures.empty():
+        found.append(failures.get())
+    return found
+
+
+def _sqlite_store(path: str) -> Any:
+    from spec_kitty_events.stores.sqlite import SQLiteEventStore
+
+    return SQLiteEventStore(path, synchronous="NORMAL")
+
+
+def _postgres_store(dsn: str) -> Any:
+    from spec_kitty_events.stores.postgres import PostgresEventStore
+
+    return PostgresEventStore(dsn)
+
+
+def _stored_ids(store: Any) -> List[str]:
+    with store:
+        return sorted(event.event_id for event in store.load_all_events())
+
+
+def _expected_ids(round_no: int) -> List[str]:
+    return sorted(_event(process, round_no).event_id for process in range(PROCESSES))
+
+
+def test_processes_opening_a_new_sqlite_file_together_all_succeed(tmp_path: Path) -> None:
+    targets = [str(tmp_path / f"round-{n}.db") for n in range(ROUNDS)]
+    failures = race_first_use(_sqlite_store, targets)
+    assert failures == [], f"{len(failures)} of {ROUNDS * PROCESSES} opens failed"
+    for round_no, target in enumerate(targets):
+        assert _stored_ids(_sqlite_store(target)) == _expected_ids(round_no)
+
+
+@pytest.fixture
+def fresh_schemas(pg_dsn: str) -> Any:
+    import psycopg
+
+    names = [f"first_use_{n}" for n in range(ROUNDS)]
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        for name in names:
+            admin.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}".encode())
+    yield [f"{pg_dsn} options=-csearch_path={name}" for name in names]
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        for name in names:
+            admin.execute(f"DROP SCHEMA {name} CASCADE".encode())
+
+
+def test_processes_opening_a_new_postgres_schema_together_all_succeed(
+    fresh_schemas: List[str],
+) -> None:
+    failures = race_first_use(_postgres_store, fresh_schemas)
+    assert failures == [], f"{len(failures)} of {ROUNDS * PROCESSES} opens failed"
+    for round_no, target in enumerate(fresh_schemas):
+        assert _stored_ids(_postgres_store(target)) == _expected_ids(round_no)
