@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 from pathlib import Path
-from typing import Any, Callable, List
+from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
 
@@ -24,6 +24,8 @@ PROCESSES = 8
 BARRIER_TIMEOUT = 120.0
 
 Opener = Callable[[str], Any]
+# What one process did in one round: ("ok", the work's result) or ("failed", the error).
+Outcome = Tuple[str, Any]
 
 
 def _event(process: int, round_no: int) -> Event:
@@ -32,36 +34,51 @@ def _event(process: int, round_no: int) -> Event:
     )
 
 
-def _open_and_save(
-    opener: Opener, targets: List[str], process: int, barrier: Any, failures: Any
-) -> None:
-    for round_no, target in enumerate(targets):
+def _each_round(work: Callable[[int, int], Any], process: int, barrier: Any, out: Any) -> None:
+    for round_no in range(ROUNDS):
         barrier.wait(BARRIER_TIMEOUT)
         try:
-            with opener(target) as store:
-                store.save_event(_event(process, round_no))
-        except Exception as exc:  # every kind of failure is what this test counts
-            failures.put(f"round {round_no}, process {process}: {type(exc).__name__}: {exc}")
+            outcome: Outcome = ("ok", work(process, round_no))
+        except Exception as exc:  # every kind of failure is what these tests count
+            outcome = ("failed", f"round {round_no}, process {process}: {exc!r}")
+        out.put((round_no, process, outcome))
 
 
-def race_first_use(opener: Opener, targets: List[str]) -> List[str]:
-    """Run the rounds; return one line per failed open or save."""
+def run_together(work: Callable[[int, int], Any]) -> Dict[Tuple[int, int], Outcome]:
+    """``work(process, round_no)`` in PROCESSES forked processes, ROUNDS times; in each
+    round every process starts at the same barrier.  Returns each outcome by (round, process).
+    """
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(PROCESSES)
-    failures = context.Queue()
+    out = context.Queue()
     processes = [
-        context.Process(target=_open_and_save, args=(opener, targets, n, barrier, failures))
-        for n in range(PROCESSES)
+        context.Process(target=_each_round, args=(work, n, barrier, out)) for n in range(PROCESSES)
     ]
     for process in processes:
         process.start()
+    # Drained before joining: a child cannot exit while its queued results are unread.
+    outcomes: Dict[Tuple[int, int], Outcome] = {}
+    for _ in range(ROUNDS * PROCESSES):
+        round_no, process, outcome = out.get(timeout=BARRIER_TIMEOUT * 2)
+        outcomes[(round_no, process)] = outcome
     for process in processes:
-        process.join(BARRIER_TIMEOUT * 2)
+        process.join(BARRIER_TIMEOUT)
     assert [process.exitcode for process in processes] == [0] * PROCESSES
-    found: List[str] = []
-    while not failures.empty():
-        found.append(failures.get())
-    return found
+    return outcomes
+
+
+def failures(outcomes: Dict[Tuple[int, int], Outcome]) -> List[str]:
+    return [str(detail) for status, detail in outcomes.values() if status == "failed"]
+
+
+def race_first_use(opener: Opener, targets: List[str]) -> List[str]:
+    """Every process opens the round's new target and saves its event; returns the failures."""
+
+    def open_and_save(process: int, round_no: int) -> None:
+        with opener(targets[round_no]) as store:
+            store.save_event(_event(process, round_no))
+
+    return failures(run_together(open_and_save))
 
 
 def _sqlite_store(path: str) -> Any:
@@ -87,8 +104,8 @@ def _expected_ids(round_no: int) -> List[str]:
 
 def test_processes_opening_a_new_sqlite_file_together_all_succeed(tmp_path: Path) -> None:
     targets = [str(tmp_path / f"round-{n}.db") for n in range(ROUNDS)]
-    failures = race_first_use(_sqlite_store, targets)
-    assert failures == [], f"{len(failures)} of {ROUNDS * PROCESSES} opens failed"
+    failed = race_first_use(_sqlite_store, targets)
+    assert failed == [], f"{len(failed)} of {ROUNDS * PROCESSES} opens failed"
     for round_no, target in enumerate(targets):
         assert _stored_ids(_sqlite_store(target)) == _expected_ids(round_no)
 
@@ -110,7 +127,7 @@ def fresh_schemas(pg_dsn: str) -> Any:
 def test_processes_opening_a_new_postgres_schema_together_all_succeed(
     fresh_schemas: List[str],
 ) -> None:
-    failures = race_first_use(_postgres_store, fresh_schemas)
-    assert failures == [], f"{len(failures)} of {ROUNDS * PROCESSES} opens failed"
+    failed = race_first_use(_postgres_store, fresh_schemas)
+    assert failed == [], f"{len(failed)} of {ROUNDS * PROCESSES} opens failed"
     for round_no, target in enumerate(fresh_schemas):
         assert _stored_ids(_postgres_store(target)) == _expected_ids(round_no)

@@ -21,6 +21,7 @@ from spec_kitty_events.stores.postgres import (
     PostgresClockStorage,
     PostgresErrorStorage,
     PostgresEventStore,
+    RejectedEventError,
 )
 
 from .conftest import PgServer
@@ -104,8 +105,11 @@ def test_tables_the_quick_look_missed_are_found_under_the_lock_and_reused(
 def test_nul_characters_are_refused_before_anything_is_sent(pg_dsn: str) -> None:
     store, clocks = PostgresEventStore(pg_dsn), PostgresClockStorage(pg_dsn)
     event = make_event(node_id="a\x00b")
-    with pytest.raises(StorageError, match=f"event {event.event_id}: node_id contains a NUL"):
+    with pytest.raises(
+        RejectedEventError, match=f"event {event.event_id}: node_id contains a NUL"
+    ) as caught:
         store.save_events([make_event(), event])
+    assert (caught.value.event_id, caught.value.field) == (event.event_id, "node_id")
     assert store.count() == 0
     with pytest.raises(StorageError, match="node_id contains a NUL"):
         clocks.save("a\x00", 1)

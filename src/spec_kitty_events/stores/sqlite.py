@@ -27,6 +27,7 @@ from spec_kitty_events.stores._common import (
     SCHEMA_VERSION,
     EventRow,
     OnConflict,
+    RejectedEventError,
     check_clock_value,
     check_limit,
     check_node_id,
@@ -501,6 +502,7 @@ class SQLiteErrorStorage(_SQLiteAdapter, ErrorStorage):
 __all__ = [
     "APPLICATION_ID",
     "SCHEMA_VERSION",
+    "RejectedEventError",
     "SQLiteClockStorage",
     "SQLiteErrorStorage",
     "SQLiteEventStore",
