@@ -164,3 +164,39 @@ def test_reduce_reads_a_store_it_may_not_write(
     assert stat.S_IMODE(db.stat().st_mode) == file_mode
     if dir_mode == 0o555:
         assert sorted(p.name for p in readable_only.iterdir()) == before
+
+
+def test_reduce_refuses_rather_than_guesses_beside_a_wal_file_it_cannot_use(
+    readable_only: Path,
+) -> None:
+    # A -wal file may hold committed events that only a -shm file lets a reader find; in a
+    # directory where that cannot be created, reading the main file alone could miss them.
+    prefix = _unprivileged()
+    db = readable_only / "events.db"
+    log = readable_only / "log.jsonl"
+    log.write_bytes(jsonl(_events(1, 2)))
+    assert run("ingest", str(log), "--store", f"sqlite:///{db}").returncode == 0
+    log.unlink()
+    Path(f"{db}-wal").touch()
+    readable_only.chmod(0o555)
+    result = run_with({}, "reduce", "status", "--store", f"sqlite:///{db}", prefix=prefix)
+    assert result.returncode == 1
+    assert f"SQLite database {db}: open failed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ingest_into_a_store_it_may_not_write_fails_once_not_per_line(
+    readable_only: Path,
+) -> None:
+    prefix = _unprivileged()
+    db = readable_only / "events.db"
+    log = readable_only / "log.jsonl"
+    log.write_bytes(jsonl(_events(1, 1)))
+    assert run("ingest", str(log), "--store", f"sqlite:///{db}").returncode == 0
+    log.write_bytes(jsonl(_events(2, 3)))
+    db.chmod(0o444)
+    result = run_with({}, "ingest", str(log), "--store", f"sqlite:///{db}", prefix=prefix)
+    assert result.returncode == 1
+    assert "attempt to write a readonly database" in result.stderr
+    assert "line " not in result.stdout
+    assert "Traceback" not in result.stderr

@@ -202,3 +202,50 @@ def test_other_errors_are_not_retried(tmp_path: Path) -> None:
     ):
         store._db._until_not_busy(broken)
     assert len(attempts) == 1
+
+
+def test_a_read_only_store_reads_and_refuses_every_write(tmp_path: Path) -> None:
+    path = tmp_path / "ro.db"
+    event = make_event()
+    with SQLiteEventStore(path) as writer:
+        writer.save_event(event)
+    with SQLiteEventStore(path, read_only=True) as store:
+        assert store.read_only
+        assert store.load_all_events() == [event]
+        with pytest.raises(StorageError, match=f"{path} was opened read-only"):
+            store.save_event(make_event())
+    with SQLiteClockStorage(path, read_only=True) as clocks:
+        assert clocks.load("node") == 0
+        with pytest.raises(StorageError, match="opened read-only"):
+            clocks.save("node", 1)
+    with SQLiteErrorStorage(path, read_only=True) as errors:
+        assert errors.load_recent() == []
+    assert SQLiteEventStore(path).count() == 1
+
+
+def test_reading_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "absent.db"
+    with pytest.raises(StorageError, match=f"SQLite database {path}: cannot open: no such file"):
+        SQLiteEventStore(path, read_only=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_reading_a_file_without_a_store_yet_leaves_it_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    with pytest.raises(StorageError, match="holds no spec-kitty-events store yet"):
+        SQLiteEventStore(path, read_only=True)
+    assert path.read_bytes() == b""
+    assert SQLiteEventStore(path).count() == 0  # and a writer still creates the store there
+
+
+def test_reading_a_foreign_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE events (anything)")
+    with pytest.raises(StorageError, match="belongs to another application"):
+        SQLiteEventStore(path, read_only=True)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database" * 100)
+    with pytest.raises(StorageError, match=f"SQLite database {junk}: open failed"):
+        SQLiteEventStore(junk, read_only=True)
