@@ -7,7 +7,8 @@ failing half-way.  The three adapters may share one file; each opens its own con
 The file is marked as ours with ``PRAGMA application_id`` and carries its layout version in
 ``PRAGMA user_version``.  A file that is not a database, belongs to another application, or
 was written by a newer layout is refused with :class:`StorageError` before anything is
-written to it.
+written to it.  ``read_only=True`` opens an existing store without writing or creating
+anything (see ``docs/stores.md``, "Concurrent first use", for both).
 """
 
 from __future__ import annotations
