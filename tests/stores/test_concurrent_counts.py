@@ -7,9 +7,10 @@ from typing import Any, Dict, List
 from spec_kitty_events.models import Event
 
 from .conftest import Backend
-from .test_first_use import PROCESSES, ROUNDS, failures, run_together
+from .test_first_use import PROCESSES, failures, run_together
 from .test_stores import make_event
 
+ROUNDS = 10
 OWN = 10  # events only this process saves in a round
 SHARED = 10  # events it saves that the next process saves too
 
@@ -30,7 +31,7 @@ def test_each_process_counts_only_the_events_it_stored(backend: Backend) -> None
             stored: int = store.save_events(_batch(process, round_no))
             return stored
 
-    outcomes = run_together(save)
+    outcomes = run_together(save, ROUNDS)
     assert failures(outcomes) == []
     counts: Dict[int, List[Any]] = {}
     for (round_no, _process), (_status, stored) in outcomes.items():

@@ -296,7 +296,7 @@ class _Database:
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
     if code is not None:
-        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+        return (code & 0xFF) in (_SQLITE_BUSY, _SQLITE_LOCKED)
     return "locked" in str(exc)
 
 
