@@ -170,3 +170,16 @@ def test_unreadable_rows_are_reported_with_their_id(pg_dsn: str) -> None:
 def test_where_names_the_server(pg_server: PgServer, pg_dsn: str) -> None:
     with PostgresEventStore(pg_dsn + " connect_timeout=5") as store:
         assert store.where == f"PostgreSQL host={pg_server.socket_dir} port=5432 dbname=stores"
+
+
+def test_a_schema_with_a_quoted_mixed_case_name_is_found_under_the_lock(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _admin(pg_dsn, 'DROP SCHEMA IF EXISTS "MixedCase" CASCADE; CREATE SCHEMA "MixedCase"')
+    dsn = f'{pg_dsn} options=-csearch_path="MixedCase"'
+    try:
+        PostgresEventStore(dsn).save_event(make_event())
+        monkeypatch.setattr(module._Database, "_stored_version", lambda self, conn: None)
+        assert PostgresEventStore(dsn).count() == 1
+    finally:
+        _admin(pg_dsn, 'DROP SCHEMA "MixedCase" CASCADE')

@@ -186,9 +186,11 @@ class _Database:
         found = {
             str(name)
             for (name,) in conn.execute(
-                "SELECT relname FROM pg_catalog.pg_class "
-                "WHERE relnamespace = current_schema()::regnamespace "
-                "AND relname IN ('spec_kitty_meta', 'spec_kitty_events')"
+                # By name, not a regnamespace cast, which would fold a quoted name's case.
+                "SELECT c.relname FROM pg_catalog.pg_class c "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() "
+                "AND c.relname IN ('spec_kitty_meta', 'spec_kitty_events')"
             )
         }
         if "spec_kitty_meta" in found:
