@@ -2,7 +2,8 @@
 
 ``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db`` open a SQLite file (the
 default store); ``postgresql://...`` or ``postgres://...`` open a PostgreSQL database (needs the
-``postgres`` extra).  Anything else is a usage error that lists the accepted forms.
+``postgres`` extra).  Anything else is a usage error that lists the accepted forms, and so is
+``sqlite:///:memory:``: a database that vanishes when the command ends stores nothing.
 """
 
 from __future__ import annotations
@@ -33,13 +34,22 @@ def default_store_url() -> str:
     return os.environ.get(STORE_ENV) or DEFAULT_STORE_URL
 
 
-def open_event_store(url: str) -> OpenedStore:
-    """The event store ``url`` names; raises :class:`StoreURLError` for an unknown form."""
+def open_event_store(url: str, *, read_only: bool = False) -> OpenedStore:
+    """The event store ``url`` names; raises :class:`StoreURLError` for an unknown form.
+
+    ``read_only`` opens a SQLite file without creating or writing anything, so a store this
+    process may only read can be read; a PostgreSQL store is opened as usual.
+    """
     if url.startswith(_SQLITE):
         path = url[len(_SQLITE) :]
         if not path:
             raise StoreURLError(f"no file path in store URL {url!r}")
-        return SQLiteEventStore(path)
+        if path == ":memory:":
+            raise StoreURLError(
+                f"store URL {url!r} names an in-memory database, which vanishes when the "
+                "command ends; give a file path"
+            )
+        return SQLiteEventStore(path, read_only=read_only)
     if url.startswith(_POSTGRES):
         from spec_kitty_events.stores.postgres import PostgresEventStore
 

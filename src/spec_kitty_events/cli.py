@@ -44,6 +44,7 @@ from spec_kitty_events.dossier_parity import (
     reduce_dossier_by_namespace,
 )
 from spec_kitty_events.models import Event, SpecKittyEventsError, StorageError
+from spec_kitty_events.stores.sqlite import RejectedEventError
 
 FORMATS = click.Choice(["text", "json"])
 MODES = click.Choice(["strict", "permissive"])
@@ -54,6 +55,11 @@ INGEST_BATCH = 1000
 STORE_HELP = (
     "Event store URL: sqlite:///PATH (relative), sqlite:////PATH (absolute) or "
     f"postgresql://...; default ${STORE_ENV} or sqlite:///spec-kitty-events.db."
+)
+READ_STORE_HELP = (
+    "Read the events from this store instead of FILE: sqlite:///PATH (relative), "
+    "sqlite:////PATH (absolute) or postgresql://...; opened read-only. Without FILE or "
+    f"--store, the store named by ${STORE_ENV} is read."
 )
 
 
@@ -138,7 +144,7 @@ MODAL_KINDS = " and ".join(kind for kind, family in REDUCERS.items() if family.r
     "--store",
     "store_url",
     metavar="URL",
-    help="Read the events from this store instead of FILE. " + STORE_HELP,
+    help=READ_STORE_HELP,
 )
 @click.option(
     "--format",
@@ -171,6 +177,8 @@ def reduce(
     by_namespace: bool,
 ) -> None:
     """Fold the events of FILE ('-' for stdin), or of a store, with the KIND reducer.
+
+    Without FILE or --store, the events come from the store named by $SPEC_KITTY_EVENTS_STORE.
 
     Lines that are not valid envelopes are reported on stderr and left out of the fold; the
     exit status is then 1, although the state of the remaining events is still printed.
@@ -206,14 +214,16 @@ def _refusals(what: str) -> Iterator[None]:
 
 def _events_from(file: Optional[IO[bytes]], store_url: Optional[str]) -> EventBatch:
     """The events to fold: from a JSONL file (bad lines reported) or from a store."""
-    if (file is None) == (store_url is None):
-        raise click.UsageError("give either FILE or --store URL")
+    if file is not None and store_url is not None:
+        raise click.UsageError("give either FILE or --store URL, not both")
     if file is not None:
         batch = read_events(file)
         _report_rejected(batch)
         return batch
-    assert store_url is not None
-    with _opened_store(store_url) as store:
+    url = store_url or os.environ.get(STORE_ENV)
+    if not url:
+        raise click.UsageError(f"give either FILE or --store URL (or set ${STORE_ENV})")
+    with _opened_store(url, read_only=True) as store:
         try:
             events = store.load_all_events()
         except StorageError as error:
@@ -259,14 +269,15 @@ def ingest(file: IO[bytes], store_url: Optional[str], fmt: str) -> None:
 
     Bad lines are reported as `validate` reports them and not stored; an event whose id is
     already stored with different content is rejected by the store and reported by line.
-    Appending the same file twice stores every event once.  Exit status 1 when any line was
-    rejected.
+    Appending the same file twice stores every event once.  The summary counts the events
+    this run stored and the valid ones that were already there (another process's events,
+    stored meanwhile, are in neither).  Exit status 1 when any line was rejected.
     """
     url = store_url or default_store_url()
     tally = Tally()
     pending: List[Tuple[int, Event]] = []
-    with _opened_store(url) as store:
-        before = store.count()
+    added = 0
+    with _opened_store(url) as store, _store_failures():
         for raw in iter_lines(file):
             # The envelope check is Event's own model, so a line it accepts builds an Event.
             report = check_line(raw)
@@ -276,45 +287,66 @@ def ingest(file: IO[bytes], store_url: Optional[str], fmt: str) -> None:
                 continue
             pending.append((raw.line, Event.model_validate(raw.value)))
             if len(pending) >= INGEST_BATCH:
-                _append(store, pending, tally, fmt)
-        _append(store, pending, tally, fmt)
-        added = store.count() - before
+                added += _append(store, pending, tally, fmt)
+        added += _append(store, pending, tally, fmt)
+    # Every valid line left was stored by this run or found stored already.
+    already = tally.valid - added
     label = redacted_url(url)
     if fmt == "json":
-        summary = {**tally.as_json(), "store": label, "new_events": added}
+        summary = {
+            **tally.as_json(),
+            "store": label,
+            "new_events": added,
+            "already_stored": already,
+        }
         click.echo(json.dumps({"summary": summary}, sort_keys=True))
     else:
-        click.echo(f"{_render.summary(tally)}; {added} new events stored in {label}")
+        click.echo(
+            f"{_render.summary(tally)}; {added} new events stored in {label}; "
+            f"{already} already stored"
+        )
     sys.exit(1 if tally.invalid else 0)
 
 
-def _append(store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally, fmt: str) -> None:
-    """Append a batch in one transaction; if the store refuses it, find the refused lines."""
+def _append(store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally, fmt: str) -> int:
+    """Append a batch in one transaction; if the store refuses an event, find the refused
+    lines and store the rest.  Returns how many events this call stored."""
     if not pending:
-        return
+        return 0
     try:
-        store.save_events([event for _, event in pending])
-    except StorageError:
+        added = store.save_events([event for _, event in pending])
+    except RejectedEventError:
+        added = 0
         for line, event in pending:
             try:
-                store.save_event(event)
-            except StorageError as error:
+                added += store.save_events([event])
+            except RejectedEventError as error:
                 tally.valid -= 1
                 tally.invalid += 1
                 report = LineReport(
                     line,
                     event.event_id,
                     event.event_type,
-                    (Problem("store", "event_id", str(error)),),
+                    (Problem("store", error.field, str(error)),),
                 )
                 _emit_report(report, fmt)
     pending.clear()
+    return added
 
 
 @contextmanager
-def _opened_store(url: str) -> Iterator[OpenedStore]:
+def _store_failures() -> Iterator[None]:
+    """A store that fails (rather than refusing one event) ends the command with its message."""
     try:
-        store = open_event_store(url)
+        yield
+    except StorageError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def _opened_store(url: str, read_only: bool = False) -> Iterator[OpenedStore]:
+    try:
+        store = open_event_store(url, read_only=read_only)
     except StoreURLError as error:
         raise click.BadParameter(str(error), param_hint="'--store'") from None
     except (StorageError, ImportError) as error:

@@ -21,6 +21,7 @@ from spec_kitty_events.stores.postgres import (
     PostgresClockStorage,
     PostgresErrorStorage,
     PostgresEventStore,
+    RejectedEventError,
 )
 from tests.factory import make_error_entry, make_event
 
@@ -87,27 +88,28 @@ def test_layout_from_a_newer_library_is_refused_and_nothing_written(pg_dsn: str)
         PostgresClockStorage(pg_dsn)
 
 
-def test_schema_created_meanwhile_by_another_process_is_reused(
+def test_tables_the_quick_look_missed_are_found_under_the_lock_and_reused(
     pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     PostgresEventStore(pg_dsn).save_event(make_event())
-    real = module._Database._stored_version
-    calls: List[int] = []
+    looks: List[int] = []
 
-    def first_sees_nothing(self: module._Database, conn: module.Connection) -> object:
-        calls.append(1)
-        return None if len(calls) == 1 else real(self, conn)
+    def sees_nothing(self: module._Database, conn: module.Connection) -> None:
+        looks.append(1)
 
-    monkeypatch.setattr(module._Database, "_stored_version", first_sees_nothing)
+    monkeypatch.setattr(module._Database, "_stored_version", sees_nothing)
     assert PostgresEventStore(pg_dsn).count() == 1
-    assert len(calls) == 2
+    assert looks == [1]
 
 
 def test_nul_characters_are_refused_before_anything_is_sent(pg_dsn: str) -> None:
     store, clocks = PostgresEventStore(pg_dsn), PostgresClockStorage(pg_dsn)
     event = make_event(node_id="a\x00b")
-    with pytest.raises(StorageError, match=f"event {event.event_id}: node_id contains a NUL"):
+    with pytest.raises(
+        RejectedEventError, match=f"event {event.event_id}: node_id contains a NUL"
+    ) as caught:
         store.save_events([make_event(), event])
+    assert (caught.value.event_id, caught.value.field) == (event.event_id, "node_id")
     assert store.count() == 0
     with pytest.raises(StorageError, match="node_id contains a NUL"):
         clocks.save("a\x00", 1)
@@ -168,3 +170,16 @@ def test_unreadable_rows_are_reported_with_their_id(pg_dsn: str) -> None:
 def test_where_names_the_server(pg_server: PgServer, pg_dsn: str) -> None:
     with PostgresEventStore(pg_dsn + " connect_timeout=5") as store:
         assert store.where == f"PostgreSQL host={pg_server.socket_dir} port=5432 dbname=stores"
+
+
+def test_a_schema_with_a_quoted_mixed_case_name_is_found_under_the_lock(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _admin(pg_dsn, 'DROP SCHEMA IF EXISTS "MixedCase" CASCADE; CREATE SCHEMA "MixedCase"')
+    dsn = f'{pg_dsn} options=-csearch_path="MixedCase"'
+    try:
+        PostgresEventStore(dsn).save_event(make_event())
+        monkeypatch.setattr(module._Database, "_stored_version", lambda self, conn: None)
+        assert PostgresEventStore(dsn).count() == 1
+    finally:
+        _admin(pg_dsn, 'DROP SCHEMA "MixedCase" CASCADE')

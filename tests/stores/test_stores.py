@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spec_kitty_events.models import Event, StorageError
+from spec_kitty_events.stores.sqlite import RejectedEventError
 from tests.factory import make_error_entry, make_event
 
 from .conftest import Backend
@@ -76,6 +77,34 @@ def test_unknown_conflict_mode_is_refused(backend: Backend) -> None:
         backend.events(on_conflict="ignore")
 
 
+def test_a_batch_returns_how_many_of_its_events_were_new(backend: Backend) -> None:
+    store = backend.events()
+    first, second, third = (make_event(lamport_clock=n) for n in (1, 2, 3))
+    assert store.save_events([first, second]) == 2
+    assert store.save_events([first, second, third, third]) == 1
+    assert store.save_events([first]) == 0
+    assert store.save_events([]) == 0
+    assert store.count() == 3
+
+
+def test_a_replacement_is_not_counted_as_a_new_event(backend: Backend) -> None:
+    store = backend.events(on_conflict="replace")
+    kept = make_event()
+    assert store.save_events([kept]) == 1
+    replaced = kept.model_copy(update={"payload": {"v": 2}})
+    assert store.save_events([replaced, make_event(lamport_clock=2)]) == 1
+    assert store.load_all_events()[0].payload == {"v": 2}
+
+
+def test_a_conflict_is_a_rejection_naming_the_event_id(backend: Backend) -> None:
+    store = backend.events()
+    stored = make_event()
+    store.save_event(stored)
+    with pytest.raises(RejectedEventError, match="already stored") as caught:
+        store.save_events([stored.model_copy(update={"payload": {"other": 1}})])
+    assert (caught.value.event_id, caught.value.field) == (stored.event_id, "event_id")
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 
@@ -83,8 +112,11 @@ def test_payload_without_a_json_form_is_refused_and_nothing_is_written(backend: 
     store = backend.events()
     good = make_event()
     bad = make_event(payload={"when": object()})
-    with pytest.raises(StorageError, match=f"event {bad.event_id}: payload cannot be stored"):
+    with pytest.raises(
+        RejectedEventError, match=f"event {bad.event_id}: payload cannot be stored"
+    ) as caught:
         store.save_events([good, bad])
+    assert (caught.value.event_id, caught.value.field) == (bad.event_id, "payload")
     assert store.count() == 0
 
 

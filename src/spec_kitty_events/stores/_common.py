@@ -23,6 +23,20 @@ SCHEMA_VERSION = 1
 OnConflict = Literal["raise", "replace"]
 
 
+class RejectedEventError(StorageError):
+    """The store refused one event because of what it holds, not because the store failed.
+
+    ``event_id`` names the event and ``field`` the envelope field that caused the refusal
+    (``"event_id"`` for an id stored with other content, ``"payload"`` for a payload without
+    a JSON form, ...), so a caller can report the event and carry on with the others.
+    """
+
+    def __init__(self, event_id: str, field: str, message: str) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+        self.field = field
+
+
 class EventRow(NamedTuple):
     """One event as the adapters write it: indexed columns, then the JSON body."""
 
@@ -45,8 +59,10 @@ def event_row(event: object) -> EventRow:
         body = event.model_dump_json()
     except (ValueError, TypeError) as exc:
         # Arbitrary Python objects are legal in a payload but have no JSON form.
-        raise StorageError(
-            f"event {event.event_id}: payload cannot be stored as JSON: {exc}"
+        raise RejectedEventError(
+            event.event_id,
+            "payload",
+            f"event {event.event_id}: payload cannot be stored as JSON: {exc}",
         ) from exc
     return EventRow(
         event.event_id,
@@ -86,11 +102,13 @@ def same_content(stored_body: str, new_body: str) -> bool:
     return bool(stored == new)
 
 
-def conflict_error(event_id: str, where: str = "already stored") -> StorageError:
-    return StorageError(
+def conflict_error(event_id: str, where: str = "already stored") -> RejectedEventError:
+    return RejectedEventError(
+        event_id,
+        "event_id",
         f"event {event_id} is {where} with different content; "
         "an event id names one immutable event, so it was not overwritten "
-        "(open the store with on_conflict='replace' for the in-memory store's behaviour)"
+        "(open the store with on_conflict='replace' for the in-memory store's behaviour)",
     )
 
 

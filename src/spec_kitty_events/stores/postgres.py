@@ -36,6 +36,7 @@ from spec_kitty_events.stores._common import (
     SCHEMA_VERSION,
     EventRow,
     OnConflict,
+    RejectedEventError,
     check_clock_value,
     check_limit,
     check_node_id,
@@ -50,6 +51,7 @@ from spec_kitty_events.stores._common import (
 
 Connection = psycopg.Connection[Tuple[object, ...]]
 _Self = TypeVar("_Self", bound="_PostgresAdapter")
+_Result = TypeVar("_Result")
 
 # Key of the transaction-level advisory lock held while the tables are created.
 _SCHEMA_LOCK = 0x534B4556
@@ -85,13 +87,18 @@ _INSERT_EVENTS = """
     FROM unnest(%s::text[], %s::text[], %s::text[], %s::numeric[], %s::text[], %s::text[])
         WITH ORDINALITY AS batch (e, a, n, c, t, b, position)
     ORDER BY position
-    ON CONFLICT (event_id) DO {on_conflict}
+    ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id
 """
 # The row keeps its seq, so a replaced event keeps its first-save position among ties.
-_REPLACE = """UPDATE SET aggregate_id = excluded.aggregate_id, node_id = excluded.node_id,
-    lamport_clock = excluded.lamport_clock, event_type = excluded.event_type,
-    body = excluded.body"""
+_REPLACE_EVENTS = """
+    UPDATE spec_kitty_events AS stored
+    SET aggregate_id = batch.a, node_id = batch.n, lamport_clock = batch.c,
+        event_type = batch.t, body = batch.b
+    FROM unnest(%s::text[], %s::text[], %s::text[], %s::numeric[], %s::text[], %s::text[])
+        AS batch (e, a, n, c, t, b)
+    WHERE stored.event_id = batch.e
+"""
 _KEEP_LARGER_CLOCK = "GREATEST(spec_kitty_clocks.value, excluded.value)"
 _ORDER = "ORDER BY lamport_clock, node_id, seq"
 
@@ -161,18 +168,41 @@ class _Database:
             ) from None
 
     def _stored_version(self, conn: Connection) -> Optional[int]:
-        """The layout version on the server, ``None`` when our tables do not exist yet."""
+        """The layout version on the server, ``None`` when our tables do not exist yet.
+
+        ``to_regclass`` answers from the session's catalog cache, which may still say "no
+        such table" after another session created it; that is fine for this quick look,
+        whose "no" only sends the caller to :meth:`_locked_version`.
+        """
         (meta,) = conn.execute("SELECT to_regclass('spec_kitty_meta')").fetchone() or (None,)
-        if meta is None:
-            (events,) = conn.execute("SELECT to_regclass('spec_kitty_events')").fetchone() or (
-                None,
+        return None if meta is None else self._version_in_meta(conn)
+
+    def _locked_version(self, conn: Connection) -> Optional[int]:
+        """The layout version, read under the schema lock from the catalog tables themselves.
+
+        A query on ``pg_class`` sees every transaction committed before it started, so a
+        layout another process finished creating while we waited for the lock is found here.
+        """
+        found = {
+            str(name)
+            for (name,) in conn.execute(
+                # By name, not a regnamespace cast, which would fold a quoted name's case.
+                "SELECT c.relname FROM pg_catalog.pg_class c "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() "
+                "AND c.relname IN ('spec_kitty_meta', 'spec_kitty_events')"
             )
-            if events is not None:
-                raise StorageError(
-                    f"{self.where}: a table spec_kitty_events exists without "
-                    "spec_kitty_meta; it was not created by spec-kitty-events, refusing to use it"
-                )
-            return None
+        }
+        if "spec_kitty_meta" in found:
+            return self._version_in_meta(conn)
+        if "spec_kitty_events" in found:
+            raise StorageError(
+                f"{self.where}: a table spec_kitty_events exists without "
+                "spec_kitty_meta; it was not created by spec-kitty-events, refusing to use it"
+            )
+        return None
+
+    def _version_in_meta(self, conn: Connection) -> int:
         row = conn.execute(
             "SELECT value FROM spec_kitty_meta WHERE key = 'schema_version'"
         ).fetchone()
@@ -190,13 +220,18 @@ class _Database:
         return version is not None
 
     def _prepare(self) -> None:
+        """Find the layout, or create all of it in one transaction under an advisory lock.
+
+        Concurrent first users queue on the lock; the first creates the tables, the others
+        find them once it commits.  DDL is transactional, so no session ever sees part of
+        the layout.
+        """
         with self._translated("open"):
             if self._check_version(self._stored_version(self._conn)):
                 return
             with self._conn.transaction():
                 self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                # Re-read under the lock: another process may have just created the tables.
-                if not self._check_version(self._stored_version(self._conn)):
+                if not self._check_version(self._locked_version(self._conn)):
                     self._create(self._conn)
 
     def _create(self, conn: Connection) -> None:
@@ -223,7 +258,7 @@ class _Database:
             self._conn = self._connect()
         return self._conn
 
-    def write(self, work: Callable[[Connection], object]) -> None:
+    def write(self, work: Callable[[Connection], _Result]) -> _Result:
         """Run ``work`` in one transaction, retrying it when the server picked it as a
         deadlock or serialization victim (nothing of a failed attempt is kept)."""
         with self._lock:
@@ -232,11 +267,12 @@ class _Database:
                     with self._translated("write"):
                         conn = self._live()
                         with conn.transaction():
-                            work(conn)
-                    return
+                            result = work(conn)
+                    return result
                 except StorageError as exc:
                     if attempt >= _WRITE_ATTEMPTS or not isinstance(exc.__cause__, _TRANSIENT):
                         raise
+        raise AssertionError("unreachable: count() never ends")  # pragma: no cover
 
     def query(self, sql: str, params: Sequence[object] = ()) -> List[Tuple[object, ...]]:
         with self._lock, self._translated("read"):
@@ -273,10 +309,24 @@ def _check_text(row: EventRow) -> None:
     # PostgreSQL text cannot hold NUL; the JSON body escapes it, the plain columns cannot.
     for field in ("aggregate_id", "node_id", "event_type"):
         if "\x00" in getattr(row, field):
-            raise StorageError(
+            raise RejectedEventError(
+                row.event_id,
+                field,
                 f"event {row.event_id}: {field} contains a NUL character, "
-                "which PostgreSQL text cannot store"
+                "which PostgreSQL text cannot store",
             )
+
+
+def _columns(rows: List[EventRow]) -> Tuple[List[str], ...]:
+    """The rows as one array per column, for ``unnest``."""
+    return (
+        [row.event_id for row in rows],
+        [row.aggregate_id for row in rows],
+        [row.node_id for row in rows],
+        [str(row.lamport_clock) for row in rows],
+        [row.event_type for row in rows],
+        [row.body for row in rows],
+    )
 
 
 # --- adapters ----------------------------------------------------------------------------------
@@ -293,35 +343,34 @@ class PostgresEventStore(_PostgresAdapter, EventStore):
     def __init__(
         self, dsn: str, *, on_conflict: OnConflict = "raise", connect_timeout: float = 10.0
     ) -> None:
-        replace = check_on_conflict(on_conflict)
-        self._insert_sql = _INSERT_EVENTS.format(on_conflict=_REPLACE if replace else "NOTHING")
-        self._replace = replace
+        self._replace = check_on_conflict(on_conflict)
         super().__init__(dsn, connect_timeout=connect_timeout)
 
     def save_event(self, event: Event) -> None:
         self.save_events([event])
 
-    def save_events(self, events: Iterable[Event]) -> None:
-        """Save a batch in one transaction: every event is stored, or none is."""
+    def save_events(self, events: Iterable[Event]) -> int:
+        """Save a batch in one transaction: every event is stored, or none is.
+
+        Returns how many of them this call stored: events whose ``event_id`` was not stored
+        before (an identical redelivery, or a replacement, adds nothing).  The count comes
+        from the rows the insert wrote, so concurrent writers' events are never in it.
+        """
         rows = distinct_rows(events, replace=self._replace)
         for row in rows:
             _check_text(row)
-        if rows:
-            self._db.write(lambda conn: self._insert(conn, rows))
+        if not rows:
+            return 0
+        return self._db.write(lambda conn: self._insert(conn, rows))
 
-    def _insert(self, conn: Connection, rows: List[EventRow]) -> None:
-        columns = (
-            [row.event_id for row in rows],
-            [row.aggregate_id for row in rows],
-            [row.node_id for row in rows],
-            [str(row.lamport_clock) for row in rows],
-            [row.event_type for row in rows],
-            [row.body for row in rows],
-        )
-        inserted = {str(r[0]) for r in conn.execute(self._insert_sql, columns)}
+    def _insert(self, conn: Connection, rows: List[EventRow]) -> int:
+        inserted = {str(r[0]) for r in conn.execute(_INSERT_EVENTS, _columns(rows))}
         already = [row for row in rows if row.event_id not in inserted]
-        if already:
+        if already and self._replace:
+            conn.execute(_REPLACE_EVENTS, _columns(already))
+        elif already:
             self._check_unchanged(conn, already)
+        return len(inserted)
 
     def _check_unchanged(self, conn: Connection, rows: List[EventRow]) -> None:
         found = conn.execute(
@@ -423,6 +472,7 @@ class PostgresErrorStorage(_PostgresAdapter, ErrorStorage):
 
 __all__ = [
     "SCHEMA_VERSION",
+    "RejectedEventError",
     "PostgresClockStorage",
     "PostgresErrorStorage",
     "PostgresEventStore",

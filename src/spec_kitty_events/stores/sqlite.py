@@ -7,16 +7,20 @@ failing half-way.  The three adapters may share one file; each opens its own con
 The file is marked as ours with ``PRAGMA application_id`` and carries its layout version in
 ``PRAGMA user_version``.  A file that is not a database, belongs to another application, or
 was written by a newer layout is refused with :class:`StorageError` before anything is
-written to it.
+written to it.  ``read_only=True`` opens an existing store without writing or creating
+anything (see ``docs/stores.md``, "Concurrent first use", for both).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
-from typing import Iterable, Iterator, List, Literal, Sequence, Tuple, TypeVar, Union
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, List, Literal, Sequence, Tuple, TypeVar, Union
 
 from spec_kitty_events.models import ErrorEntry, Event, StorageError
 from spec_kitty_events.storage import ClockStorage, ErrorStorage, EventStore
@@ -24,6 +28,7 @@ from spec_kitty_events.stores._common import (
     SCHEMA_VERSION,
     EventRow,
     OnConflict,
+    RejectedEventError,
     check_clock_value,
     check_limit,
     check_node_id,
@@ -43,6 +48,9 @@ Synchronous = Literal["FULL", "NORMAL"]
 PathLike = Union[str, "os.PathLike[str]"]
 
 _INT64_MAX = 2**63 - 1
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+# Retries of lock waits SQLite does not hand to its busy handler start short and grow to this.
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.002, 0.1
 _Self = TypeVar("_Self", bound="_SQLiteAdapter")
 
 _SCHEMA = (
@@ -61,6 +69,14 @@ _SCHEMA = (
     "CREATE TABLE errors (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)",
     f"PRAGMA application_id = {APPLICATION_ID}",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+
+# One statement, so the three values come from one read transaction: a file created by another
+# process between two separate reads would look like a foreign database.
+_READ_HEADER = (
+    "SELECT (SELECT application_id FROM pragma_application_id), "
+    "(SELECT user_version FROM pragma_user_version), "
+    "(SELECT count(*) FROM sqlite_master)"
 )
 
 _INSERT_EVENT = (
@@ -106,38 +122,73 @@ def clock_from_column(stored: Union[int, str]) -> int:
 
 
 class _Database:
-    """One connection to one file, serialized by a lock so a store can be shared by threads."""
+    """One connection to one file, serialized by a lock, so a store can be shared by threads.
 
-    def __init__(self, path: PathLike, timeout: float, synchronous: Synchronous) -> None:
+    Opening is safe when many processes open one new file at once: the header is read in
+    one statement (one consistent snapshot), the layout is created in one ``BEGIN
+    IMMEDIATE`` transaction and checked again once the lock is held, and the lock waits that
+    SQLite does not hand to its busy handler (the switch to WAL, recovery) are retried here
+    with a growing pause until ``timeout``.
+    """
+
+    def __init__(
+        self, path: PathLike, timeout: float, synchronous: Synchronous, read_only: bool
+    ) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', got {synchronous!r}")
         self.path = os.fspath(path)
+        self.read_only = read_only
+        self._timeout = timeout
         self._lock = threading.Lock()
-        self._conn = self._connect(timeout)
+        if read_only:
+            self._conn = self._open_read_only()
+            return
+        self._conn = self._connect(self.path)
         try:
-            self._prepare(synchronous)
+            with self._translated("open"):
+                self._until_not_busy(lambda: self._prepare(synchronous))
         except BaseException:
             self._conn.close()
             raise
 
-    def _connect(self, timeout: float) -> sqlite3.Connection:
+    def _connect(self, target: str, uri: bool = False) -> sqlite3.Connection:
         try:
             # isolation_level=None: transactions are begun explicitly, never implicitly.
             return sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+                target,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=uri,
             )
         except sqlite3.Error as exc:
             raise StorageError(f"SQLite database {self.path}: cannot open: {exc}") from exc
 
-    def _inspect(self) -> Tuple[int, int, int]:
-        """Application id, layout version and object count; reading them writes nothing."""
-        (app_id,) = self._conn.execute("PRAGMA application_id").fetchone()
-        (version,) = self._conn.execute("PRAGMA user_version").fetchone()
-        (objects,) = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return int(app_id), int(version), int(objects)
+    def _until_not_busy(self, attempt: Callable[[], None]) -> None:
+        """Run ``attempt`` again while another connection holds a lock it could not wait for."""
+        deadline = time.monotonic() + self._timeout
+        pause = _FIRST_PAUSE
+        while True:
+            try:
+                attempt()
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() + pause > deadline:
+                    raise
+            # Jitter, so processes that collided once do not collide again in step.
+            time.sleep(pause * random.uniform(0.5, 1.5))
+            pause = min(pause * 2, _LONGEST_PAUSE)
+
+    def _header(self) -> Tuple[int, int, int]:
+        """Application id, layout version and object count, from one snapshot."""
+        row = self._conn.execute(_READ_HEADER).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
 
     def _check_ours(self, app_id: int, version: int, objects: int) -> bool:
-        """True when the schema exists; raise for files that are not ours to touch."""
+        """True when the layout exists; raise for files that are not ours to touch.
+
+        Application id 0 with no schema object is a new, empty file: ours to initialise.
+        """
         if app_id == APPLICATION_ID:
             if version > SCHEMA_VERSION:
                 raise StorageError(
@@ -153,25 +204,63 @@ class _Database:
         return False
 
     def _prepare(self, synchronous: Synchronous) -> None:
-        with self._translated("open"):
-            if self._check_ours(*self._inspect()):
-                self._configure(synchronous)
-                return
-            self._configure(synchronous)
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                # Another process may have created the schema while we waited for the lock.
-                if not self._check_ours(*self._inspect()):
-                    for statement in _SCHEMA:
-                        self._conn.execute(statement)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def _configure(self, synchronous: Synchronous) -> None:
-        self._conn.execute("PRAGMA journal_mode = WAL")
+        exists = self._check_ours(*self._header())
+        # Asking first keeps an existing store from taking the exclusive lock a switch needs.
+        (mode,) = self._conn.execute("PRAGMA journal_mode").fetchone()
+        if str(mode).lower() != "wal":
+            self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+        if exists:
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have created the layout while we waited for the lock.
+            if not self._check_ours(*self._header()):
+                for statement in _SCHEMA:
+                    self._conn.execute(statement)
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A connection that writes nothing: no file, journal or layout is ever created."""
+        if not os.path.isfile(self.path):
+            raise StorageError(f"SQLite database {self.path}: cannot open: no such file")
+        uri = Path(os.path.abspath(self.path)).as_uri()
+        conn = self._connect(f"{uri}?mode=ro", uri=True)
+        try:
+            return self._checked_read_only(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            # WAL needs a -shm file beside the database.  With no -wal file the last writer
+            # has checkpointed and closed, so the file alone is the whole store: read it as
+            # immutable when the directory does not let this process create the -shm file.
+            if os.path.exists(self.path + "-wal"):
+                raise self._open_error(exc) from exc
+        conn = self._connect(f"{uri}?mode=ro&immutable=1", uri=True)
+        try:
+            return self._checked_read_only(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._open_error(exc) from exc
+
+    def _checked_read_only(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        self._conn = conn
+        try:
+            if not self._check_ours(*self._header()):
+                raise StorageError(
+                    f"SQLite database {self.path} holds no spec-kitty-events store yet "
+                    "(opened read-only, so nothing was created)"
+                )
+        except StorageError:
+            conn.close()
+            raise
+        return conn
+
+    def _open_error(self, exc: sqlite3.Error) -> StorageError:
+        return StorageError(f"SQLite database {self.path}: open failed: {exc}")
 
     @contextmanager
     def _translated(self, action: str) -> Iterator[None]:
@@ -183,6 +272,8 @@ class _Database:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: all of it is committed, or none of it."""
+        if self.read_only:
+            raise StorageError(f"SQLite database {self.path} was opened read-only")
         with self._lock, self._translated("write"):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -202,17 +293,34 @@ class _Database:
             self._conn.close()
 
 
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return (code & 0xFF) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "locked" in str(exc)
+
+
 class _SQLiteAdapter:
     """Opening, closing and ``with`` support shared by the three adapters."""
 
     def __init__(
-        self, path: PathLike, *, timeout: float = 30.0, synchronous: Synchronous = "FULL"
+        self,
+        path: PathLike,
+        *,
+        timeout: float = 30.0,
+        synchronous: Synchronous = "FULL",
+        read_only: bool = False,
     ) -> None:
-        self._db = _Database(path, timeout, synchronous)
+        self._db = _Database(path, timeout, synchronous, read_only)
 
     @property
     def path(self) -> str:
         return self._db.path
+
+    @property
+    def read_only(self) -> bool:
+        """True when opened with ``read_only=True``: every write raises ``StorageError``."""
+        return self._db.read_only
 
     def close(self) -> None:
         self._db.close()
@@ -234,7 +342,8 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
     different content raises :class:`StorageError` and writes nothing (``on_conflict=
     "replace"`` replaces it instead, as the in-memory store does).  ``synchronous="FULL"``
     (the default) survives power loss; ``"NORMAL"`` is faster and still survives a crashed or
-    killed process.
+    killed process.  ``read_only=True`` opens an existing store for reading only: nothing is
+    created or written, so a file or directory this process may not write can be read.
     """
 
     def __init__(
@@ -244,23 +353,32 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
         on_conflict: OnConflict = "raise",
         timeout: float = 30.0,
         synchronous: Synchronous = "FULL",
+        read_only: bool = False,
     ) -> None:
         self._replace = check_on_conflict(on_conflict)
-        super().__init__(path, timeout=timeout, synchronous=synchronous)
+        super().__init__(path, timeout=timeout, synchronous=synchronous, read_only=read_only)
 
     def save_event(self, event: Event) -> None:
         self.save_events([event])
 
-    def save_events(self, events: Iterable[Event]) -> None:
-        """Save a batch in one transaction: every event is stored, or none is."""
+    def save_events(self, events: Iterable[Event]) -> int:
+        """Save a batch in one transaction: every event is stored, or none is.
+
+        Returns how many of them this call stored: events whose ``event_id`` was not stored
+        before (an identical redelivery, or a replacement, adds nothing).
+        """
         rows = distinct_rows(events, replace=self._replace)
         if not rows:
-            return
+            return 0
         with self._db.transaction() as conn:
-            for row in rows:
-                self._insert(conn, row)
+            return sum(self._insert(conn, row) for row in rows)
 
-    def _insert(self, conn: sqlite3.Connection, row: EventRow) -> None:
+    def _insert(self, conn: sqlite3.Connection, row: EventRow) -> bool:
+        """Store one row; True when its ``event_id`` is new."""
+        if self._replace:
+            # The write lock is held, so nothing can store this id between the two statements.
+            known = conn.execute("SELECT 1 FROM events WHERE event_id = ?", (row.event_id,))
+            is_new = known.fetchone() is None
         inserted = conn.execute(
             _REPLACE_EVENT if self._replace else _INSERT_EVENT,
             (
@@ -272,13 +390,16 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
                 row.body,
             ),
         ).rowcount
+        if self._replace:
+            return is_new
         if inserted:
-            return
+            return True
         (stored,) = conn.execute(
             "SELECT body FROM events WHERE event_id = ?", (row.event_id,)
         ).fetchone()
         if not same_content(stored, row.body):
             raise conflict_error(row.event_id)
+        return False
 
     def load_events(self, aggregate_id: str) -> List[Event]:
         return self._events(
@@ -316,8 +437,9 @@ class SQLiteClockStorage(_SQLiteAdapter, ClockStorage):
         monotonic: bool = True,
         timeout: float = 30.0,
         synchronous: Synchronous = "FULL",
+        read_only: bool = False,
     ) -> None:
-        super().__init__(path, timeout=timeout, synchronous=synchronous)
+        super().__init__(path, timeout=timeout, synchronous=synchronous, read_only=read_only)
         self._new_value = _KEEP_LARGER_CLOCK if monotonic else "excluded.value"
 
     def load(self, node_id: str) -> int:
@@ -354,8 +476,9 @@ class SQLiteErrorStorage(_SQLiteAdapter, ErrorStorage):
         *,
         timeout: float = 30.0,
         synchronous: Synchronous = "FULL",
+        read_only: bool = False,
     ) -> None:
-        super().__init__(path, timeout=timeout, synchronous=synchronous)
+        super().__init__(path, timeout=timeout, synchronous=synchronous, read_only=read_only)
         self._keep = max(0, max_entries)
 
     def append(self, entry: ErrorEntry) -> None:
@@ -380,6 +503,7 @@ class SQLiteErrorStorage(_SQLiteAdapter, ErrorStorage):
 __all__ = [
     "APPLICATION_ID",
     "SCHEMA_VERSION",
+    "RejectedEventError",
     "SQLiteClockStorage",
     "SQLiteErrorStorage",
     "SQLiteEventStore",
