@@ -954,9 +954,11 @@ class _CollaborationFold:
         # Every listed participant is checked, and the warning stands even if some fail.
         for pid in pids:
             self.is_active(pid, event)
-        stray = next((pid for pid in pids if not isinstance(pid, str)), None)
-        if stray is not None:
-            self.fault(event, "participant_ids", f"expected strings, got {_type_name(stray)}")
+        # Searched by position, not value: a stray item may itself be None.
+        stray_at = next((i for i, pid in enumerate(pids) if not isinstance(pid, str)), None)
+        if stray_at is not None:
+            detail = f"expected strings, got {_type_name(pids[stray_at])}"
+            self.fault(event, "participant_ids", detail)
             return
         draft = self.warnings.get(warning_id)
         if draft is None:

@@ -624,6 +624,20 @@ def test_non_string_warning_participants() -> None:
     assert state.warnings == ()
 
 
+@pytest.mark.parametrize(("stray", "shown"), [(None, "NoneType"), (0, "int"), (False, "bool")])
+def test_a_falsy_non_string_warning_participant_is_an_anomaly_not_a_crash(
+    stray: Any, shown: str
+) -> None:
+    stream = joined("p1", "p2")
+    stream.warn("w1", ["p1", stray, "p2"])
+    state = reduce(stream, "permissive")
+    assert state.warnings == ()
+    assert reasons(state.anomalies) == [
+        f"Unknown participant {stray!r}",
+        f"Invalid participant_ids in payload: expected strings, got {shown}",
+    ]
+
+
 def test_reissued_warning_replaces_type_and_participants_but_keeps_acks_and_place() -> None:
     stream = joined("p1", "p2", "p3")
     stream.warn("w1", ["p1", "p2"])
