@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._pipeline import parse_payload, prepare
+from spec_kitty_events._readonly import ReadOnlyDict, RODict
 from spec_kitty_events.models import Event
 
 # --- Event types ---------------------------------------------------------------------------------
@@ -299,7 +300,7 @@ class MissionDossierState(BaseModel):
     model_config = _FROZEN
 
     namespace: Optional[LocalNamespaceTuple] = None
-    artifacts: Dict[str, ArtifactEntry] = Field(default_factory=dict)
+    artifacts: RODict[str, ArtifactEntry] = Field(default_factory=ReadOnlyDict)
     anomalies: Tuple[AnomalyEntry, ...] = Field(default_factory=tuple)
     latest_snapshot: Optional[SnapshotSummary] = None
     drift_history: Tuple[DriftRecord, ...] = Field(default_factory=tuple)
