@@ -19,6 +19,18 @@ def type_name(value: object) -> str:
     return type(value).__name__
 
 
+def shown(value: object) -> str:
+    """``repr(value)`` for a reason text, or a description where ``repr`` refuses.
+
+    Python refuses to print an int of more than 4,300 digits (and nesting deeper than its
+    recursion limit); a payload value must never turn a reason text into a crash.
+    """
+    try:
+        return repr(value)
+    except (ValueError, RecursionError):
+        return f"<{type_name(value)} too large to show>"
+
+
 def string_fault(value: object) -> str:
     return f"expected a string, got {type_name(value)}"
 
@@ -29,8 +41,8 @@ def optional_string_fault(value: object) -> str:
 
 def unmatched_reason(step_id: Any, participant_id: str) -> str:
     return (
-        f"No matching PromptStepExecutionStarted for step {step_id!r} "
-        f"by participant {participant_id!r}"
+        f"No matching PromptStepExecutionStarted for step {shown(step_id)} "
+        f"by participant {shown(participant_id)}"
     )
 
 
@@ -67,7 +79,7 @@ class UnknownParticipantError(_RebuildableError):
         self.event_type = event_type
         self._facts = (participant_id, event_id, event_type)
         super().__init__(
-            f"Unknown participant {participant_id!r} in event {event_id} "
+            f"Unknown participant {shown(participant_id)} in event {event_id} "
             f"(type={event_type}). Not in mission roster."
         )
 
@@ -81,7 +93,7 @@ class ParticipantDepartedError(_RebuildableError):
         self.event_type = event_type
         self._facts = (participant_id, event_id, event_type)
         super().__init__(
-            f"Participant {participant_id!r} has departed "
+            f"Participant {shown(participant_id)} has departed "
             f"(event_id={event_id}, event_type={event_type})"
         )
 
@@ -110,7 +122,7 @@ class UnknownWarningError(_RebuildableError):
         self.event_type = event_type
         self._facts = (warning_id, event_id, event_type)
         super().__init__(
-            f"Warning {warning_id!r} not found (event_id={event_id}, event_type={event_type})"
+            f"Warning {shown(warning_id)} not found (event_id={event_id}, event_type={event_type})"
         )
 
 
@@ -140,7 +152,7 @@ class InvalidRosterEntryError(_RebuildableError, ValueError):
         self.participant_id = participant_id
         self.detail = detail
         self._facts = (participant_id, detail)
-        super().__init__(f"Invalid roster entry {participant_id!r}: {detail}")
+        super().__init__(f"Invalid roster entry {shown(participant_id)}: {detail}")
 
 
 for _public in (

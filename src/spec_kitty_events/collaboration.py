@@ -56,6 +56,7 @@ from spec_kitty_events._collaboration_errors import (
 from spec_kitty_events._collaboration_errors import (
     invalid_field_reason,
     optional_string_fault,
+    shown,
     string_fault,
     type_name,
     unmatched_reason,
@@ -622,7 +623,7 @@ class _CollaborationFold:
                 return False
         if self.strict:
             raise UnknownParticipantError(pid, event.event_id, event.event_type)
-        self.note(event, f"Unknown participant {pid!r}")
+        self.note(event, f"Unknown participant {shown(pid)}")
         return False
 
     def text(self, event: Event, payload: Dict[str, Any], name: str) -> Optional[str]:
@@ -726,7 +727,7 @@ class _CollaborationFold:
         elif intent == "inactive":
             self.active_drivers.discard(pid)
         else:
-            self.skip(event, f"Skipped: unrecognised intent {intent!r}")
+            self.skip(event, f"Skipped: unrecognised intent {shown(intent)}")
 
     def move_focus(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = self.actor(event, payload)
@@ -830,7 +831,7 @@ class _CollaborationFold:
         """Strict: raise.  Permissive: note it and open a placeholder the warning fills later."""
         if self.strict:
             raise UnknownWarningError(warning_id, event.event_id, event.event_type)
-        self.note(event, f"Warning {warning_id!r} not found")
+        self.note(event, f"Warning {shown(warning_id)} not found")
         if not isinstance(warning_id, str):
             self.fault(event, "warning_id", string_fault(warning_id))
             return
@@ -952,7 +953,7 @@ def reduce_collaboration_events(
     """
     if mode not in _MODES:
         warnings.warn(
-            f"reduce_collaboration_events: mode={mode!r} is neither 'strict' nor "
+            f"reduce_collaboration_events: mode={shown(mode)} is neither 'strict' nor "
             "'permissive'; it is treated as permissive",
             UserWarning,
             stacklevel=2,
