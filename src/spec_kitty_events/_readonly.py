@@ -12,6 +12,7 @@ producers build and may still fill them.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import (
     Annotated,
     Any,
@@ -76,35 +77,48 @@ def read_only(value: _T) -> _T:
     return cast(_T, _freeze(value))
 
 
+# Values that hold nothing to freeze, met at most leaves of a state.
+_ATOMS = frozenset({str, int, float, bool, type(None), datetime})
+
+
 def _freeze(value: Any) -> Any:
-    if isinstance(value, (ReadOnlyDict, ReadOnlyList)):
+    # Exact types first: they are almost every value met, and a type check is the cheapest.
+    kind = type(value)
+    if kind in _ATOMS:
         return value
+    if kind is dict:
+        return ReadOnlyDict({key: _freeze(item) for key, item in value.items()})
+    if kind is list:
+        return ReadOnlyList([_freeze(item) for item in value])
+    if kind is tuple:
+        items = tuple(_freeze(item) for item in value)
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if kind is ReadOnlyDict or kind is ReadOnlyList:
+        return value
+    if isinstance(value, BaseModel):
+        return _freeze_model(value)
     if isinstance(value, dict):
         return ReadOnlyDict({key: _freeze(item) for key, item in value.items()})
     if isinstance(value, list):
         return ReadOnlyList([_freeze(item) for item in value])
-    if type(value) is tuple:
-        items = tuple(_freeze(item) for item in value)
-        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
-    if isinstance(value, BaseModel):
-        return _freeze_model(value)
     return value
 
 
 def _freeze_model(model: BaseModel) -> BaseModel:
     changes: Dict[str, Any] = {}
-    for name in _container_fields(type(model)):
+    names = _CONTAINER_FIELDS.get(type(model))
+    for name in _container_fields(type(model)) if names is None else names:
         current = getattr(model, name)
         frozen = _freeze(current)
         if frozen is not current:
             changes[name] = frozen
     if not changes:
         return model
-    values = {name: getattr(model, name) for name in type(model).model_fields}
-    values.update(changes)
-    # model_construct, not model_copy(update=...): the copy keeps the original's set fields,
-    # so model_dump(exclude_unset=True) is unchanged.
-    return type(model).model_construct(_fields_set=set(model.model_fields_set), **values)
+    # What model_copy(update=...) does, minus marking the updated fields as set: a default
+    # that was frozen stays unset, so model_dump(exclude_unset=True) is unchanged.
+    copied = model.__copy__()
+    copied.__dict__.update(changes)
+    return copied
 
 
 # Per model class, the fields whose declared type can hold a dict or list; computed once, so a
