@@ -293,8 +293,8 @@ class MissionDossierState(BaseModel):
     """The folded dossier of one namespace.
 
     ``parity_status`` is ``"drifted"`` as soon as any drift exists anywhere in the stream, even
-    if a clean snapshot follows it (2.4.0 rule, kept on purpose).  Treat ``artifacts`` as
-    read-only: the model is frozen but a ``dict`` field can still be mutated in place.
+    if a clean snapshot follows it (2.4.0 rule, kept on purpose).  ``artifacts`` is a read-only
+    ``dict``, like every container of a reducer output.
     """
 
     model_config = _FROZEN
