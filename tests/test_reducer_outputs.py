@@ -12,6 +12,8 @@ import copy
 import itertools
 import pickle
 import uuid
+from collections import OrderedDict, defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
@@ -27,7 +29,7 @@ from spec_kitty_events import (
     reduce_mission_next_events,
     reduce_status_events,
 )
-from spec_kitty_events._readonly import read_only
+from spec_kitty_events._readonly import ReadOnlyDict, ReadOnlyList, read_only
 from spec_kitty_events.glossary import TermCandidateObservedPayload
 from spec_kitty_events.models import Event
 
@@ -349,3 +351,49 @@ def test_a_self_referencing_model_is_frozen_all_the_way_down() -> None:
     with pytest.raises(TypeError, match="read-only"):
         frozen.children[0].children.append(_Node(name="more"))
     assert type(tree.children) is list
+
+
+class _Loose(BaseModel):
+    anything: Any = None
+    mapping: Mapping[str, Sequence[int]] = {}
+
+
+class _Parent(BaseModel):
+    child: Optional[_Child] = None
+    tags: List[str] = []
+
+
+class _Child(BaseModel):
+    # Holds a container only through its parent: found although _Parent is still being
+    # looked at when _Child is.
+    parent: Optional[_Parent] = None
+
+
+def test_fields_declared_loosely_are_frozen_by_what_they_hold() -> None:
+    loose = _Loose(anything={"k": [1]}, mapping={"k": [2]})
+    frozen = read_only(loose)
+    with pytest.raises(TypeError, match="read-only"):
+        frozen.anything["k"].append(3)
+    with pytest.raises(TypeError, match="read-only"):
+        frozen.mapping["k"].append(3)  # type: ignore[attr-defined]
+    assert frozen == loose
+
+
+class _Items(List[int]):
+    pass
+
+
+def test_container_subclasses_become_read_only_dicts_and_lists() -> None:
+    frozen = read_only([OrderedDict(a=_Items([1])), defaultdict(list, b=[2])])
+    assert frozen == [{"a": [1]}, {"b": [2]}]
+    assert [type(item) for item in frozen] == [ReadOnlyDict, ReadOnlyDict]
+    assert type(frozen[0]["a"]) is ReadOnlyList
+
+
+def test_models_that_refer_to_each_other_are_frozen_all_the_way_down() -> None:
+    tree = _Parent(child=_Child(parent=_Parent(tags=["deep"])))
+    frozen = read_only(tree)
+    assert frozen == tree
+    assert frozen.child is not None and frozen.child.parent is not None
+    with pytest.raises(TypeError, match="read-only"):
+        frozen.child.parent.tags.append("more")

@@ -70,7 +70,7 @@ class UnknownParticipantError(_RebuildableError):
     """Strict mode: an event names a participant who never joined and was not seeded.
 
     ``participant_id`` is whatever the event carried, so it may not be a string (a warning's
-    ``participant_ids`` item, for example); the message shows it with ``repr``.
+    ``participant_ids`` item, for example); the message shows it with ``shown``.
     """
 
     def __init__(self, participant_id: Any, event_id: str, event_type: str) -> None:

@@ -12,6 +12,7 @@ producers build and may still fill them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
 from datetime import datetime
 from typing import (
     Annotated,
@@ -19,6 +20,7 @@ from typing import (
     Dict,
     List,
     NoReturn,
+    Set,
     Tuple,
     Type,
     TypeVar,
@@ -107,7 +109,9 @@ def _freeze(value: Any) -> Any:
 def _freeze_model(model: BaseModel) -> BaseModel:
     changes: Dict[str, Any] = {}
     names = _CONTAINER_FIELDS.get(type(model))
-    for name in _container_fields(type(model)) if names is None else names:
+    if names is None:
+        names = _container_fields(type(model))
+    for name in names:
         current = getattr(model, name)
         frozen = _freeze(current)
         if frozen is not current:
@@ -124,29 +128,35 @@ def _freeze_model(model: BaseModel) -> BaseModel:
 # Per model class, the fields whose declared type can hold a dict or list; computed once, so a
 # model without such fields (most value objects) is passed through without a look inside.
 _CONTAINER_FIELDS: Dict[Type[BaseModel], Tuple[str, ...]] = {}
+# Classes whose answer is being worked out: a model that refers back to one of them (directly
+# or through another model) is assumed to hold containers, which only costs a look.
+_IN_PROGRESS: Set[Type[BaseModel]] = set()
+_CONTAINER_ORIGINS = (dict, list, Mapping, MutableMapping, Sequence, MutableSequence)
 
 
 def _container_fields(model_class: Type[BaseModel]) -> Tuple[str, ...]:
     known = _CONTAINER_FIELDS.get(model_class)
     if known is None:
-        # Provisional answer while computing, so a self-referencing model cannot recurse.
-        _CONTAINER_FIELDS[model_class] = ()
-        known = tuple(
-            name
-            for name, field in model_class.model_fields.items()
-            if _may_hold_container(field.annotation)
-        )
+        _IN_PROGRESS.add(model_class)
+        try:
+            known = tuple(
+                name
+                for name, field in model_class.model_fields.items()
+                if _may_hold_container(field.annotation)
+            )
+        finally:
+            _IN_PROGRESS.discard(model_class)
         _CONTAINER_FIELDS[model_class] = known
     return known
 
 
 def _may_hold_container(annotation: Any) -> bool:
-    if annotation is Any:
+    if annotation is Any or annotation is object:
         return True
-    if annotation in (dict, list) or get_origin(annotation) in (dict, list):
+    if annotation in (dict, list) or get_origin(annotation) in _CONTAINER_ORIGINS:
         return True
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return bool(_container_fields(annotation))
+        return annotation in _IN_PROGRESS or bool(_container_fields(annotation))
     # Optional, Union, Tuple, FrozenSet, Annotated: look at what they are made of.
     return any(_may_hold_container(arg) for arg in get_args(annotation))
 
