@@ -17,7 +17,6 @@ import warnings
 from collections import deque
 from datetime import datetime
 from typing import (
-    Annotated,
     Any,
     Callable,
     Deque,
@@ -27,7 +26,6 @@ from typing import (
     List,
     Literal,
     Mapping,
-    NoReturn,
     Optional,
     Sequence,
     Tuple,
@@ -35,11 +33,37 @@ from typing import (
     TypeVar,
 )
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 from pydantic import ValidationError as PydanticValidationError
 
+# The errors are public here, where 2.4.0 callers import them from.
+from spec_kitty_events._collaboration_errors import (
+    InvalidCollaborationPayloadError as InvalidCollaborationPayloadError,
+)
+from spec_kitty_events._collaboration_errors import (
+    InvalidRosterEntryError as InvalidRosterEntryError,
+)
+from spec_kitty_events._collaboration_errors import (
+    ParticipantDepartedError as ParticipantDepartedError,
+)
+from spec_kitty_events._collaboration_errors import (
+    UnknownParticipantError as UnknownParticipantError,
+)
+from spec_kitty_events._collaboration_errors import UnknownWarningError as UnknownWarningError
+from spec_kitty_events._collaboration_errors import (
+    UnmatchedStepCompletionError as UnmatchedStepCompletionError,
+)
+from spec_kitty_events._collaboration_errors import (
+    invalid_field_reason,
+    optional_string_fault,
+    shown,
+    string_fault,
+    type_name,
+    unmatched_reason,
+)
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._pipeline import prepare
+from spec_kitty_events._readonly import ReadOnlyDict, RODict
 
 # Re-exported on purpose: 2.4.0 callers import both names from this module.
 from spec_kitty_events.models import Event as Event
@@ -88,177 +112,6 @@ UNKNOWN_WARNING_TYPE = "UnknownWarning"
 CollaborationMode = Literal["strict", "permissive"]
 # A tuple, not a set: membership by equality never hashes whatever the caller passed.
 _MODES: Tuple[str, ...] = ("strict", "permissive")
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-
-class _RebuildableError(SpecKittyEventsError):
-    """An error whose ``args`` hold only the message but whose constructor takes the facts.
-
-    Copying and unpickling rebuild the error from the facts; without this they would call
-    the constructor with the message alone and fail (as they do in 2.4.0).
-    """
-
-    _facts: Tuple[Any, ...] = ()
-
-    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]:
-        return type(self), self._facts
-
-
-class UnknownParticipantError(_RebuildableError):
-    """Strict mode: an event names a participant who never joined and was not seeded.
-
-    ``participant_id`` is whatever the event carried, so it may not be a string (a warning's
-    ``participant_ids`` item, for example); the message shows it with ``repr``.
-    """
-
-    def __init__(self, participant_id: Any, event_id: str, event_type: str) -> None:
-        self.participant_id = participant_id
-        self.event_id = event_id
-        self.event_type = event_type
-        self._facts = (participant_id, event_id, event_type)
-        super().__init__(
-            f"Unknown participant {participant_id!r} in event {event_id} "
-            f"(type={event_type}). Not in mission roster."
-        )
-
-
-class ParticipantDepartedError(_RebuildableError):
-    """Strict mode: an event comes from a participant who has left and not re-joined."""
-
-    def __init__(self, participant_id: str, event_id: str, event_type: str) -> None:
-        self.participant_id = participant_id
-        self.event_id = event_id
-        self.event_type = event_type
-        self._facts = (participant_id, event_id, event_type)
-        super().__init__(
-            f"Participant {participant_id!r} has departed "
-            f"(event_id={event_id}, event_type={event_type})"
-        )
-
-
-class UnmatchedStepCompletionError(_RebuildableError):
-    """Strict mode: a step completion without a matching in-flight start by that participant."""
-
-    def __init__(self, step_id: Any, participant_id: str, event_id: str, event_type: str) -> None:
-        self.step_id = step_id
-        self.participant_id = participant_id
-        self.event_id = event_id
-        self.event_type = event_type
-        self._facts = (step_id, participant_id, event_id, event_type)
-        super().__init__(
-            f"{_unmatched_reason(step_id, participant_id)} "
-            f"(event_id={event_id}, event_type={event_type})"
-        )
-
-
-class UnknownWarningError(_RebuildableError):
-    """Strict mode: an acknowledgement of a warning id that no earlier event defined."""
-
-    def __init__(self, warning_id: Any, event_id: str, event_type: str) -> None:
-        self.warning_id = warning_id
-        self.event_id = event_id
-        self.event_type = event_type
-        self._facts = (warning_id, event_id, event_type)
-        super().__init__(
-            f"Warning {warning_id!r} not found (event_id={event_id}, event_type={event_type})"
-        )
-
-
-class InvalidCollaborationPayloadError(_RebuildableError, ValueError):
-    """Strict mode: a payload value the reducer keeps has the wrong type.
-
-    2.4.0 let such a value through and failed later with a bare ``pydantic.ValidationError``;
-    deriving from ``ValueError`` keeps ``except ValueError`` clauses written for that working.
-    """
-
-    def __init__(self, field_name: str, detail: str, event_id: str, event_type: str) -> None:
-        self.field_name = field_name
-        self.detail = detail
-        self.event_id = event_id
-        self.event_type = event_type
-        self._facts = (field_name, detail, event_id, event_type)
-        super().__init__(
-            f"{_invalid_field_reason(field_name, detail)} "
-            f"(event_id={event_id}, event_type={event_type})"
-        )
-
-
-class InvalidRosterEntryError(_RebuildableError, ValueError):
-    """A ``roster`` seed entry whose key is not a string or whose value is not an identity."""
-
-    def __init__(self, participant_id: Any, detail: str) -> None:
-        self.participant_id = participant_id
-        self.detail = detail
-        self._facts = (participant_id, detail)
-        super().__init__(f"Invalid roster entry {participant_id!r}: {detail}")
-
-
-def _unmatched_reason(step_id: Any, participant_id: str) -> str:
-    return (
-        f"No matching PromptStepExecutionStarted for step {step_id!r} "
-        f"by participant {participant_id!r}"
-    )
-
-
-def _invalid_field_reason(field_name: str, detail: str) -> str:
-    return f"Invalid {field_name} in payload: {detail}"
-
-
-# --- read-only containers for the reducer output ---------------------------------------------
-
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-_T = TypeVar("_T")
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _refuse(self: object, *args: object, **kwargs: object) -> NoReturn:
-    raise TypeError(f"{type(self).__name__} is read-only: the reduced state cannot be changed")
-
-
-class _ReadOnlyDict(Dict[_K, _V]):
-    """A ``dict`` that refuses every change after construction.
-
-    It stays a ``dict`` so that it compares equal to plain dicts and pydantic dumps it as
-    one; it can be hashed, so the frozen output models holding it can be hashed too.
-    """
-
-    __setitem__ = __delitem__ = __ior__ = _refuse
-    clear = pop = popitem = setdefault = update = _refuse
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(frozenset(self.items()))
-
-    def __reduce__(self) -> Tuple[Any, Tuple[Dict[_K, _V]]]:
-        # The default dict pickling fills the new object through __setitem__.
-        return type(self), (dict(self),)
-
-
-class _ReadOnlyList(List[_T]):
-    """A ``list`` that refuses every change; equal to the plain list with the same items."""
-
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
-    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(tuple(self))
-
-    def __reduce__(self) -> Tuple[Any, Tuple[List[_T]]]:
-        return type(self), (list(self),)
-
-
-def _read_only_dict(value: Dict[_K, _V]) -> Dict[_K, _V]:
-    return value if isinstance(value, _ReadOnlyDict) else _ReadOnlyDict(value)
-
-
-def _read_only_list(value: List[_T]) -> List[_T]:
-    return value if isinstance(value, _ReadOnlyList) else _ReadOnlyList(value)
-
-
-def _sorted_strings(values: Iterable[str]) -> List[str]:
-    return sorted(values)
 
 
 # --- identity and focus target ---------------------------------------------------------------
@@ -478,9 +331,6 @@ class SessionLinkedPayload(BaseModel):
 
 # --- reducer output --------------------------------------------------------------------------
 
-_RODict = Annotated[Dict[_K, _V], AfterValidator(_read_only_dict)]
-_ROList = Annotated[List[_T], AfterValidator(_read_only_list)]
-
 
 class CollaborationAnomaly(BaseModel):
     """A problem the reducer noted and stepped over instead of raising."""
@@ -501,7 +351,7 @@ class WarningEntry(BaseModel):
     event_id: str
     warning_type: str
     participant_ids: Tuple[str, ...]
-    acknowledgements: _RODict[str, str] = Field(default_factory=_ReadOnlyDict)
+    acknowledgements: RODict[str, str] = Field(default_factory=ReadOnlyDict)
 
 
 class DecisionEntry(BaseModel):
@@ -540,28 +390,28 @@ class ReducedCollaborationState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     mission_id: str
-    participants: _RODict[str, ParticipantIdentity] = Field(default_factory=_ReadOnlyDict)
-    departed_participants: _RODict[str, ParticipantIdentity] = Field(default_factory=_ReadOnlyDict)
-    presence: _RODict[str, datetime] = Field(default_factory=_ReadOnlyDict)
+    participants: RODict[str, ParticipantIdentity] = Field(default_factory=ReadOnlyDict)
+    departed_participants: RODict[str, ParticipantIdentity] = Field(default_factory=ReadOnlyDict)
+    presence: RODict[str, datetime] = Field(default_factory=ReadOnlyDict)
     active_drivers: FrozenSet[str] = Field(default_factory=frozenset)
-    focus_by_participant: _RODict[str, FocusTarget] = Field(default_factory=_ReadOnlyDict)
-    participants_by_focus: _RODict[str, FrozenSet[str]] = Field(default_factory=_ReadOnlyDict)
+    focus_by_participant: RODict[str, FocusTarget] = Field(default_factory=ReadOnlyDict)
+    participants_by_focus: RODict[str, FrozenSet[str]] = Field(default_factory=ReadOnlyDict)
     warnings: Tuple[WarningEntry, ...] = ()
     decisions: Tuple[DecisionEntry, ...] = ()
     comments: Tuple[CommentEntry, ...] = ()
-    active_executions: _RODict[str, _ROList[str]] = Field(default_factory=_ReadOnlyDict)
-    linked_sessions: _RODict[str, _ROList[str]] = Field(default_factory=_ReadOnlyDict)
+    active_executions: RODict[str, List[str]] = Field(default_factory=ReadOnlyDict)
+    linked_sessions: RODict[str, List[str]] = Field(default_factory=ReadOnlyDict)
     anomalies: Tuple[CollaborationAnomaly, ...] = ()
     event_count: int = 0
     last_processed_event_id: Optional[str] = None
 
     @field_serializer("active_drivers", when_used="json")
     def _drivers_in_order(self, drivers: FrozenSet[str]) -> List[str]:
-        return _sorted_strings(drivers)
+        return sorted(drivers)
 
     @field_serializer("participants_by_focus", when_used="json")
     def _focus_groups_in_order(self, groups: Dict[str, FrozenSet[str]]) -> Dict[str, List[str]]:
-        return {key: _sorted_strings(members) for key, members in groups.items()}
+        return {key: sorted(members) for key, members in groups.items()}
 
 
 # --- reducer ---------------------------------------------------------------------------------
@@ -644,16 +494,7 @@ def _valid_pid(payload: Mapping[str, Any]) -> Optional[str]:
     return pid if isinstance(pid, str) and pid else None
 
 
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def _string_fault(value: object) -> str:
-    return f"expected a string, got {_type_name(value)}"
-
-
-def _optional_string_fault(value: object) -> str:
-    return f"expected a string or null, got {_type_name(value)}"
+_M = TypeVar("_M", bound=BaseModel)
 
 
 def _build_or_none(model: Type[_M], raw: Any) -> Optional[_M]:
@@ -683,12 +524,12 @@ def _seeded_roster(roster: Mapping[str, Any]) -> Dict[str, ParticipantIdentity]:
     if not isinstance(roster, Mapping):
         raise TypeError(
             "roster must be a mapping of participant_id to ParticipantIdentity, "
-            f"got {_type_name(roster)}"
+            f"got {type_name(roster)}"
         )
     seeded: Dict[str, ParticipantIdentity] = {}
     for pid, identity in roster.items():
         if not isinstance(pid, str):
-            raise InvalidRosterEntryError(pid, f"key {_string_fault(pid)}")
+            raise InvalidRosterEntryError(pid, f"key {string_fault(pid)}")
         try:
             seeded[pid] = ParticipantIdentity.model_validate(identity)
         except PydanticValidationError as error:
@@ -721,26 +562,25 @@ class _CollaborationFold:
         self.executions: Dict[str, _InFlightSteps] = {}
         self.linked_sessions: Dict[str, List[str]] = {}
         self.anomalies: List[CollaborationAnomaly] = []
-        self.handlers: Dict[str, Callable[[Event, Dict[str, Any]], None]] = {
-            PARTICIPANT_INVITED: self.participant_invited,
-            PARTICIPANT_JOINED: self.participant_joined,
-            PARTICIPANT_LEFT: self.participant_left,
-            PRESENCE_HEARTBEAT: self.heartbeat,
-            DRIVE_INTENT_SET: self.drive_intent,
-            FOCUS_CHANGED: self.focus_changed,
-            PROMPT_STEP_EXECUTION_STARTED: self.step_started,
-            PROMPT_STEP_EXECUTION_COMPLETED: self.step_completed,
-            CONCURRENT_DRIVER_WARNING: self.concurrent_driver_warning,
-            POTENTIAL_STEP_COLLISION_DETECTED: self.step_collision_warning,
-            WARNING_ACKNOWLEDGED: self.warning_acknowledged,
-            COMMENT_POSTED: self.comment_posted,
-            DECISION_CAPTURED: self.decision_captured,
-            SESSION_LINKED: self.session_linked,
-        }
 
-    def apply(self, event: Event) -> None:
-        payload = event.payload if isinstance(event.payload, dict) else {}
-        self.handlers[event.event_type](event, payload)
+    def handlers(self) -> Dict[str, Callable[[Event, Dict[str, Any]], None]]:
+        """The fold step of each event type (dispatch by type string, not isinstance)."""
+        return {
+            PARTICIPANT_INVITED: self.invite,
+            PARTICIPANT_JOINED: self.join,
+            PARTICIPANT_LEFT: self.leave,
+            PRESENCE_HEARTBEAT: self.record_presence,
+            DRIVE_INTENT_SET: self.set_drive_intent,
+            FOCUS_CHANGED: self.move_focus,
+            PROMPT_STEP_EXECUTION_STARTED: self.start_step,
+            PROMPT_STEP_EXECUTION_COMPLETED: self.complete_step,
+            CONCURRENT_DRIVER_WARNING: self.record_driver_warning,
+            POTENTIAL_STEP_COLLISION_DETECTED: self.record_collision_warning,
+            WARNING_ACKNOWLEDGED: self.acknowledge_warning,
+            COMMENT_POSTED: self.add_comment,
+            DECISION_CAPTURED: self.add_decision,
+            SESSION_LINKED: self.link_session,
+        }
 
     # -- reporting --
 
@@ -757,7 +597,7 @@ class _CollaborationFold:
             raise InvalidCollaborationPayloadError(
                 field_name, detail, event.event_id, event.event_type
             )
-        self.note(event, _invalid_field_reason(field_name, detail))
+        self.note(event, invalid_field_reason(field_name, detail))
 
     def actor(self, event: Event, payload: Dict[str, Any]) -> Optional[str]:
         """The acting participant of a non-lifecycle event, if valid and on the roster."""
@@ -783,7 +623,7 @@ class _CollaborationFold:
                 return False
         if self.strict:
             raise UnknownParticipantError(pid, event.event_id, event.event_type)
-        self.note(event, f"Unknown participant {pid!r}")
+        self.note(event, f"Unknown participant {shown(pid)}")
         return False
 
     def text(self, event: Event, payload: Dict[str, Any], name: str) -> Optional[str]:
@@ -791,7 +631,7 @@ class _CollaborationFold:
         value = payload.get(name, "")
         if isinstance(value, str):
             return value
-        self.fault(event, name, _string_fault(value))
+        self.fault(event, name, string_fault(value))
         return None
 
     def texts(
@@ -813,7 +653,7 @@ class _CollaborationFold:
         value = payload.get(name)
         if value is None or isinstance(value, str):
             return True, value
-        self.fault(event, name, _optional_string_fault(value))
+        self.fault(event, name, optional_string_fault(value))
         return False, None
 
     # -- roster --
@@ -831,7 +671,7 @@ class _CollaborationFold:
             return None, None
         return pid, identity
 
-    def participant_invited(self, event: Event, payload: Dict[str, Any]) -> None:
+    def invite(self, event: Event, payload: Dict[str, Any]) -> None:
         pid, identity = self.lifecycle_subject(event, payload)
         if pid is None or identity is None:
             return
@@ -840,7 +680,7 @@ class _CollaborationFold:
             return
         self.invited[pid] = identity
 
-    def participant_joined(self, event: Event, payload: Dict[str, Any]) -> None:
+    def join(self, event: Event, payload: Dict[str, Any]) -> None:
         pid, identity = self.lifecycle_subject(event, payload)
         if pid is None or identity is None:
             return
@@ -851,7 +691,7 @@ class _CollaborationFold:
         self.invited.pop(pid, None)
         self.participants[pid] = identity
 
-    def participant_left(self, event: Event, payload: Dict[str, Any]) -> None:
+    def leave(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = _valid_pid(payload)
         if pid is None:
             self.note(event, "Missing participant_id in payload")
@@ -868,7 +708,7 @@ class _CollaborationFold:
 
     # -- presence, intent, focus --
 
-    def heartbeat(self, event: Event, payload: Dict[str, Any]) -> None:
+    def record_presence(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = _valid_pid(payload)
         if pid is None:
             self.skip(event, _SKIP_BAD_PARTICIPANT)
@@ -877,7 +717,7 @@ class _CollaborationFold:
         if self.is_active(pid, event) or pid in self.departed:
             self.presence[pid] = event.timestamp
 
-    def drive_intent(self, event: Event, payload: Dict[str, Any]) -> None:
+    def set_drive_intent(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = self.actor(event, payload)
         if pid is None:
             return
@@ -887,9 +727,9 @@ class _CollaborationFold:
         elif intent == "inactive":
             self.active_drivers.discard(pid)
         else:
-            self.skip(event, f"Skipped: unrecognised intent {intent!r}")
+            self.skip(event, f"Skipped: unrecognised intent {shown(intent)}")
 
-    def focus_changed(self, event: Event, payload: Dict[str, Any]) -> None:
+    def move_focus(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = self.actor(event, payload)
         if pid is None:
             return
@@ -913,7 +753,7 @@ class _CollaborationFold:
 
     # -- prompt steps --
 
-    def step_started(self, event: Event, payload: Dict[str, Any]) -> None:
+    def start_step(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = self.actor(event, payload)
         if pid is None:
             return
@@ -921,7 +761,7 @@ class _CollaborationFold:
         if step_id is not None:
             self.executions.setdefault(pid, _InFlightSteps()).start(step_id)
 
-    def step_completed(self, event: Event, payload: Dict[str, Any]) -> None:
+    def complete_step(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = self.actor(event, payload)
         if pid is None:
             return
@@ -932,17 +772,17 @@ class _CollaborationFold:
             return
         if self.strict:
             raise UnmatchedStepCompletionError(step_id, pid, event.event_id, event.event_type)
-        self.note(event, _unmatched_reason(step_id, pid))
+        self.note(event, unmatched_reason(step_id, pid))
 
     # -- warnings --
 
-    def concurrent_driver_warning(self, event: Event, payload: Dict[str, Any]) -> None:
-        self.warning(event, payload, CONCURRENT_DRIVER_WARNING)
+    def record_driver_warning(self, event: Event, payload: Dict[str, Any]) -> None:
+        self.record_warning(event, payload, CONCURRENT_DRIVER_WARNING)
 
-    def step_collision_warning(self, event: Event, payload: Dict[str, Any]) -> None:
-        self.warning(event, payload, POTENTIAL_STEP_COLLISION_DETECTED)
+    def record_collision_warning(self, event: Event, payload: Dict[str, Any]) -> None:
+        self.record_warning(event, payload, POTENTIAL_STEP_COLLISION_DETECTED)
 
-    def warning(self, event: Event, payload: Dict[str, Any], warning_type: str) -> None:
+    def record_warning(self, event: Event, payload: Dict[str, Any], warning_type: str) -> None:
         warning_id = payload.get("warning_id", "")
         if not (isinstance(warning_id, str) and warning_id):
             self.skip(event, _SKIP_BAD_WARNING_ID)
@@ -954,9 +794,11 @@ class _CollaborationFold:
         # Every listed participant is checked, and the warning stands even if some fail.
         for pid in pids:
             self.is_active(pid, event)
-        stray = next((pid for pid in pids if not isinstance(pid, str)), None)
-        if stray is not None:
-            self.fault(event, "participant_ids", f"expected strings, got {_type_name(stray)}")
+        # Searched by position, not value: a stray item may itself be None.
+        stray_at = next((i for i, pid in enumerate(pids) if not isinstance(pid, str)), None)
+        if stray_at is not None:
+            detail = f"expected strings, got {type_name(pids[stray_at])}"
+            self.fault(event, "participant_ids", detail)
             return
         draft = self.warnings.get(warning_id)
         if draft is None:
@@ -968,7 +810,7 @@ class _CollaborationFold:
         draft.warning_type = warning_type
         draft.participant_ids = tuple(pids)
 
-    def warning_acknowledged(self, event: Event, payload: Dict[str, Any]) -> None:
+    def acknowledge_warning(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = self.actor(event, payload)
         if pid is None:
             return
@@ -979,7 +821,7 @@ class _CollaborationFold:
             self.acknowledge_unknown_warning(event, pid, warning_id, ack)
             return
         if not isinstance(ack, str):
-            self.fault(event, "acknowledgement", _string_fault(ack))
+            self.fault(event, "acknowledgement", string_fault(ack))
             return
         draft.acknowledgements[pid] = ack
 
@@ -989,12 +831,12 @@ class _CollaborationFold:
         """Strict: raise.  Permissive: note it and open a placeholder the warning fills later."""
         if self.strict:
             raise UnknownWarningError(warning_id, event.event_id, event.event_type)
-        self.note(event, f"Warning {warning_id!r} not found")
+        self.note(event, f"Warning {shown(warning_id)} not found")
         if not isinstance(warning_id, str):
-            self.fault(event, "warning_id", _string_fault(warning_id))
+            self.fault(event, "warning_id", string_fault(warning_id))
             return
         if not isinstance(ack, str):
-            self.fault(event, "acknowledgement", _string_fault(ack))
+            self.fault(event, "acknowledgement", string_fault(ack))
             return
         placeholder = _WarningDraft(warning_id, event.event_id, UNKNOWN_WARNING_TYPE, (pid,))
         placeholder.acknowledgements[pid] = ack
@@ -1002,7 +844,7 @@ class _CollaborationFold:
 
     # -- comments, decisions, sessions --
 
-    def comment_posted(self, event: Event, payload: Dict[str, Any]) -> None:
+    def add_comment(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = self.actor(event, payload)
         if pid is None:
             return
@@ -1022,7 +864,7 @@ class _CollaborationFold:
                 )
             )
 
-    def decision_captured(self, event: Event, payload: Dict[str, Any]) -> None:
+    def add_decision(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = self.actor(event, payload)
         if pid is None:
             return
@@ -1043,7 +885,7 @@ class _CollaborationFold:
                 )
             )
 
-    def session_linked(self, event: Event, payload: Dict[str, Any]) -> None:
+    def link_session(self, event: Event, payload: Dict[str, Any]) -> None:
         pid = self.actor(event, payload)
         if pid is None:
             return
@@ -1111,7 +953,7 @@ def reduce_collaboration_events(
     """
     if mode not in _MODES:
         warnings.warn(
-            f"reduce_collaboration_events: mode={mode!r} is neither 'strict' nor "
+            f"reduce_collaboration_events: mode={shown(mode)} is neither 'strict' nor "
             "'permissive'; it is treated as permissive",
             UserWarning,
             stacklevel=2,
@@ -1125,8 +967,12 @@ def reduce_collaboration_events(
         roster=_seeded_roster(roster) if roster is not None else {},
         on_skip=on_skip,
     )
+    fold_step = fold.handlers()
     for event in ordered:
-        fold.apply(event)
+        # Payloads are read raw, not through the payload models: the reducer keeps 2.4.0's
+        # verdicts, which accept values the models reject (an empty step_id, one participant).
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        fold_step[event.event_type](event, payload)
     return fold.result(_mission_id_of(ordered[0]), ordered)
 
 

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._pipeline import parse_payload, prepare
+from spec_kitty_events._readonly import ReadOnlyDict, RODict
 from spec_kitty_events.models import Event
 
 # --- Event types ---------------------------------------------------------------------------------
@@ -296,14 +297,14 @@ class MissionDossierState(BaseModel):
     """The folded dossier of one namespace.
 
     ``parity_status`` is ``"drifted"`` as soon as any drift exists anywhere in the stream, even
-    if a clean snapshot follows it (2.4.0 rule, kept on purpose).  Treat ``artifacts`` as
-    read-only: the model is frozen but a ``dict`` field can still be mutated in place.
+    if a clean snapshot follows it (2.4.0 rule, kept on purpose).  ``artifacts`` is a read-only
+    ``dict``, like every container of a reducer output.
     """
 
     model_config = _FROZEN
 
     namespace: Optional[LocalNamespaceTuple] = None
-    artifacts: Dict[str, ArtifactEntry] = Field(default_factory=dict)
+    artifacts: RODict[str, ArtifactEntry] = Field(default_factory=ReadOnlyDict)
     anomalies: Tuple[AnomalyEntry, ...] = Field(default_factory=tuple)
     latest_snapshot: Optional[SnapshotSummary] = None
     drift_history: Tuple[DriftRecord, ...] = Field(default_factory=tuple)

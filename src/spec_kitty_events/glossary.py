@@ -29,6 +29,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._pipeline import parse_payload, prepare
+from spec_kitty_events._readonly import ReadOnlyDict, RODict, ROTuple
 from spec_kitty_events.models import Event, SpecKittyEventsError
 
 # --- Event types --------------------------------------------------------------------------
@@ -265,28 +266,28 @@ class ReducedGlossaryState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     mission_id: str = Field(default="", description="Mission id of the first processed event.")
-    active_scopes: Dict[str, GlossaryScopeActivatedPayload] = Field(
-        default_factory=dict, description="scope_id to its latest activation."
+    active_scopes: RODict[str, GlossaryScopeActivatedPayload] = Field(
+        default_factory=ReadOnlyDict, description="scope_id to its latest activation."
     )
     current_strictness: _Strictness = Field(
         default=_DEFAULT_STRICTNESS, description="The strictness last set."
     )
-    strictness_history: Tuple[GlossaryStrictnessSetPayload, ...] = Field(
+    strictness_history: ROTuple[GlossaryStrictnessSetPayload] = Field(
         default=(), description="Every strictness change in processing order."
     )
-    term_candidates: Dict[_TermKey, Tuple[TermCandidateObservedPayload, ...]] = Field(
-        default_factory=dict, description="(scope_id, term_surface) to its observations."
+    term_candidates: RODict[_TermKey, Tuple[TermCandidateObservedPayload, ...]] = Field(
+        default_factory=ReadOnlyDict, description="(scope_id, term_surface) to its observations."
     )
-    term_senses: Dict[_TermKey, GlossarySenseUpdatedPayload] = Field(
-        default_factory=dict, description="(scope_id, term_surface) to its latest sense."
+    term_senses: RODict[_TermKey, GlossarySenseUpdatedPayload] = Field(
+        default_factory=ReadOnlyDict, description="(scope_id, term_surface) to its latest sense."
     )
     clarifications: Tuple[ClarificationRecord, ...] = Field(
         default=(), description="Accepted clarification requests in acceptance order."
     )
-    semantic_checks: Tuple[SemanticCheckEvaluatedPayload, ...] = Field(
+    semantic_checks: ROTuple[SemanticCheckEvaluatedPayload] = Field(
         default=(), description="Semantic checks in processing order."
     )
-    generation_blocks: Tuple[GenerationBlockedBySemanticConflictPayload, ...] = Field(
+    generation_blocks: ROTuple[GenerationBlockedBySemanticConflictPayload] = Field(
         default=(), description="Generation blocks in processing order."
     )
     anomalies: Tuple[GlossaryAnomaly, ...] = Field(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from spec_kitty_events._anomaly import after_terminal
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._pipeline import parse_payload, prepare
+from spec_kitty_events._readonly import ReadOnlyDict, RODict
 
 # Event and WPState are part of this module's namespace in 2.4.0: re-exported on purpose.
 from spec_kitty_events.models import Event as Event
@@ -131,7 +132,7 @@ class ReducedMissionState(BaseModel):
     mission_type: Optional[str] = None
     current_phase: Optional[str] = None
     phases_entered: Tuple[str, ...] = ()
-    wp_states: Dict[str, WPState] = Field(default_factory=dict)
+    wp_states: RODict[str, WPState] = Field(default_factory=ReadOnlyDict)
     anomalies: Tuple[LifecycleAnomaly, ...] = ()
     event_count: int = 0
     last_processed_event_id: Optional[str] = None

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from spec_kitty_events._anomaly import after_terminal
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._pipeline import parse_payload, prepare
+from spec_kitty_events._readonly import ReadOnlyDict, RODict
 from spec_kitty_events.models import Event
 
 # --- Event types --------------------------------------------------------------------------
@@ -194,11 +195,11 @@ class ReducedMissionRunState(BaseModel):
     completed_steps: Tuple[str, ...] = Field(
         default=(), description="Distinct completed steps in order of first completion."
     )
-    pending_decisions: Dict[str, DecisionInputRequestedPayload] = Field(
-        default_factory=dict, description="decision_id to the request awaiting an answer."
+    pending_decisions: RODict[str, DecisionInputRequestedPayload] = Field(
+        default_factory=ReadOnlyDict, description="decision_id to the request awaiting an answer."
     )
-    answered_decisions: Dict[str, DecisionInputAnsweredPayload] = Field(
-        default_factory=dict, description="decision_id to its latest answer."
+    answered_decisions: RODict[str, DecisionInputAnsweredPayload] = Field(
+        default_factory=ReadOnlyDict, description="decision_id to its latest answer."
     )
     anomalies: Tuple[MissionNextAnomaly, ...] = Field(
         default=(), description="Events not applied, in detection order."

@@ -18,6 +18,7 @@ from enum import Enum
 from operator import itemgetter
 from types import MappingProxyType
 from typing import (
+    Annotated,
     Any,
     Callable,
     Dict,
@@ -35,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from spec_kitty_events._anomaly import member_text
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._pipeline import event_sort_key, first_occurrences, parse_payload, prepare
+from spec_kitty_events._readonly import ReadOnly, ReadOnlyDict, ReadOnlyList, RODict, ROList
 
 # Re-exported on purpose (2.4.0 consumers import them from here): the "as" form tells type
 # checkers so.
@@ -345,7 +347,7 @@ class WPState(BaseModel):
     current_lane: Lane
     last_event_id: str = Field(..., min_length=1)
     last_transition_at: datetime
-    evidence: Optional[DoneEvidence] = None
+    evidence: Annotated[Optional[DoneEvidence], ReadOnly] = None
 
 
 class TransitionAnomaly(BaseModel):
@@ -369,8 +371,8 @@ class ReducedStatus(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    wp_states: Dict[str, WPState] = Field(default_factory=dict)
-    anomalies: List[TransitionAnomaly] = Field(default_factory=list)
+    wp_states: RODict[str, WPState] = Field(default_factory=ReadOnlyDict)
+    anomalies: ROList[TransitionAnomaly] = Field(default_factory=ReadOnlyList)
     event_count: int = Field(default=0, ge=0)
     last_processed_event_id: Optional[str] = None
 

@@ -626,6 +626,63 @@ def test_non_string_warning_participants() -> None:
     assert state.warnings == ()
 
 
+@pytest.mark.parametrize(("stray", "shown"), [(None, "NoneType"), (0, "int"), (False, "bool")])
+def test_a_falsy_non_string_warning_participant_is_an_anomaly_not_a_crash(
+    stray: Any, shown: str
+) -> None:
+    stream = joined("p1", "p2")
+    stream.warn("w1", ["p1", stray, "p2"])
+    state = reduce(stream, "permissive")
+    assert state.warnings == ()
+    assert reasons(state.anomalies) == [
+        f"Unknown participant {stray!r}",
+        f"Invalid participant_ids in payload: expected strings, got {shown}",
+    ]
+
+
+HUGE = 10**5000  # Python refuses to print an int this long; a reason text must not crash.
+
+
+@pytest.mark.parametrize(
+    ("spoil", "error", "reason"),
+    [
+        (
+            lambda s: s.warn("w1", ["p1", HUGE]),
+            UnknownParticipantError,
+            "Unknown participant <int too large to show>",
+        ),
+        (
+            lambda s: s.ack("p1", HUGE),
+            UnknownWarningError,
+            "Warning <int too large to show> not found",
+        ),
+        (
+            lambda s: s.complete("p1", HUGE),
+            UnmatchedStepCompletionError,
+            "No matching PromptStepExecutionStarted for step <int too large to show> "
+            "by participant 'p1'",
+        ),
+    ],
+    ids=["warning-participant", "acknowledged-warning", "completed-step"],
+)
+def test_a_value_too_large_to_print_is_described_not_a_crash(
+    spoil: Any, error: type, reason: str
+) -> None:
+    stream = joined("p1")
+    spoil(stream)
+    with pytest.raises(error, match="too large to show"):
+        reduce(stream)
+    assert reasons(reduce(stream, "permissive").anomalies)[0] == reason
+
+
+def test_an_intent_too_large_to_print_is_skipped_with_a_description() -> None:
+    stream = joined("p1")
+    stream.intent("p1", HUGE)
+    skipped: List[CollaborationAnomaly] = []
+    reduce(stream, "permissive", on_skip=skipped.append)
+    assert reasons(skipped) == ["Skipped: unrecognised intent <int too large to show>"]
+
+
 def test_reissued_warning_replaces_type_and_participants_but_keeps_acks_and_place() -> None:
     stream = joined("p1", "p2", "p3")
     stream.warn("w1", ["p1", "p2"])

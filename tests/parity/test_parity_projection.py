@@ -109,9 +109,10 @@ def test_superseding_in_a_later_batch_updates_the_earlier_entry() -> None:
     assert projection.state == reduce_mission_dossier([first, second])
 
 
-def test_state_is_a_fresh_object_each_time() -> None:
+def test_the_state_handed_out_cannot_change_the_projection() -> None:
     projection = DossierProjection([make_event(1, INDEXED, indexed("a", "1"))])
-    projection.state.artifacts.clear()
+    with pytest.raises(TypeError, match="read-only"):
+        projection.state.artifacts.clear()
     assert list(projection.state.artifacts) == ["a"]
 
 
