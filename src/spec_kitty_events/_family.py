@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Optional, Tuple, Type
+from typing import Any, Mapping, Optional, Tuple, Type
 
 from pydantic import BaseModel
 
@@ -40,6 +40,10 @@ class EventFamily:
         schema_enums: enums that get a schema file of their own.
         fixture_category: the conformance fixture category holding this family's cases, or
             ``None`` when its cases live in the shared ``events`` category.
+        schema_rules: ``event_type -> JSON Schema subschemas`` stating the rules a payload
+            model enforces in Python that its committed schema cannot carry (the committed
+            files are the 2.4.0 contract).  The typed event schema adds them, so JSON Schema
+            tools reach the verdict ``validate_event`` reaches.
     """
 
     name: str
@@ -47,6 +51,7 @@ class EventFamily:
     schema_models: Tuple[Type[BaseModel], ...]
     schema_enums: Tuple[Type[Enum], ...] = field(default=())
     fixture_category: Optional[str] = None
+    schema_rules: Mapping[str, Tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
     @property
     def event_types(self) -> Tuple[str, ...]:
