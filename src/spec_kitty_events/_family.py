@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Any, Callable, Dict, Optional, Tuple, Type
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type
 
 from pydantic import BaseModel
 
@@ -52,6 +52,10 @@ class EventFamily:
         reducer_takes_mode: whether the reducer takes ``mode="strict" | "permissive"``.
         fixture_category: the conformance fixture category holding this family's cases, or
             ``None`` when its cases live in the shared ``events`` category.
+        schema_rules: ``event_type -> JSON Schema subschemas`` stating the rules a payload
+            model enforces in Python that its committed schema cannot carry (the committed
+            files are the 2.4.0 contract).  The typed event schema adds them, so JSON Schema
+            tools reach the verdict ``validate_event`` reaches.
     """
 
     name: str
@@ -62,6 +66,10 @@ class EventFamily:
     reducer: Optional[Reducer] = None
     reducer_takes_mode: bool = False
     fixture_category: Optional[str] = None
+    # Rules are JSON-like dicts, so they take no part in hashing a family.
+    schema_rules: Mapping[str, Tuple[Mapping[str, Any], ...]] = field(
+        default_factory=dict, hash=False
+    )
 
     @property
     def event_types(self) -> Tuple[str, ...]:

@@ -443,8 +443,14 @@ def schemas() -> None:
 @schemas.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, writable=True))
 def schemas_export(directory: str) -> None:
-    """Write every committed schema file into DIRECTORY (created if needed)."""
+    """Write every committed schema file into DIRECTORY (created if needed).
+
+    Also writes typed_event.schema.json: one self-contained schema for a whole event whose
+    payload is checked against its event type's schema, for JSON Schema tools in any language.
+    """
     from spec_kitty_events.schemas import list_schemas, schema_path
+    from spec_kitty_events.schemas.generate import schema_to_json
+    from spec_kitty_events.schemas.typed_event import TYPED_EVENT_SCHEMA_NAME, typed_event_schema
 
     os.makedirs(directory, exist_ok=True)
     names = list_schemas()
@@ -453,7 +459,10 @@ def schemas_export(directory: str) -> None:
         target = os.path.join(directory, source.name)
         with open(target, "w", encoding="utf-8") as out:
             out.write(source.read_text(encoding="utf-8"))
-    click.echo(f"exported {len(names)} schemas to {directory}")
+    typed = os.path.join(directory, f"{TYPED_EVENT_SCHEMA_NAME}.schema.json")
+    with open(typed, "w", encoding="utf-8") as out:
+        out.write(schema_to_json(typed_event_schema()))
+    click.echo(f"exported {len(names)} schemas and {TYPED_EVENT_SCHEMA_NAME} to {directory}")
 
 
 @schemas.command("check")

@@ -233,6 +233,23 @@ class StatusTransitionPayload(BaseModel):
         return self
 
 
+# The two rules above in JSON Schema, for the typed event schema (the committed
+# status_transition_payload schema predates them).  "Blank" is what str.strip() removes.
+_FORCE_AND_DONE_SCHEMA_RULES: Tuple[Mapping[str, Any], ...] = (
+    {
+        "if": {"properties": {"force": {"const": True}}, "required": ["force"]},
+        "then": {
+            "required": ["reason"],
+            "properties": {"reason": {"type": "string", "pattern": "\\S"}},
+        },
+    },
+    {
+        "if": {"properties": {"to_lane": {"const": Lane.DONE.value}}, "required": ["to_lane"]},
+        "then": {"required": ["evidence"], "properties": {"evidence": {"type": "object"}}},
+    },
+)
+
+
 # --- transition rules ------------------------------------------------------------------------
 
 
@@ -632,4 +649,5 @@ FAMILY = EventFamily(
     payloads=((WP_STATUS_CHANGED, StatusTransitionPayload),),
     schema_enums=(Lane, SyncLaneV1),
     reducer=reduce_status_events,
+    schema_rules={WP_STATUS_CHANGED: _FORCE_AND_DONE_SCHEMA_RULES},
 )
