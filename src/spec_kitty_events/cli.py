@@ -1,10 +1,13 @@
-"""The ``spec-kitty-events`` command line: check, fold and compare JSONL event logs.
+"""The ``spec-kitty-events`` command line: check, fold, compare and move JSONL event logs.
 
-Every command reads one event envelope per line.  A bad line never hides the others: it is
-reported with its line number, event id, field path and message, and reading goes on.
+Every command reads one event envelope per line, from a file, from stdin (``-``) or from a
+store (``--store URL``, or ``$SPEC_KITTY_EVENTS_STORE`` when no FILE is given).  A bad line never
+hides the others: it is reported with its line number, event id, field path and message, and
+reading goes on.
 
-Exit codes: 0 success; 1 the input had bad lines (or the command's check failed); 2 usage
-errors (unknown option, missing file), as click reports them.
+Exit statuses, as diff(1) and git use them: 0 the input is valid (or the streams are the same);
+1 it had bad lines (or the streams drift); 2 trouble: a usage error, a file or store that cannot
+be read, a stream the reducer refuses, or nothing to fold where something was expected.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import os
 import sys
 from contextlib import contextmanager
 from stat import S_ISREG
-from typing import IO, Any, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 import click
 
@@ -24,6 +27,7 @@ from spec_kitty_events._jsonl import (
     EventBatch,
     LineReport,
     Problem,
+    RawLine,
     iter_lines,
     read_events,
 )
@@ -52,28 +56,136 @@ MODES = click.Choice(["strict", "permissive"])
 PROGRESS_MIN_BYTES = 4 * 1024 * 1024
 # Events appended to a store per transaction by `ingest`.
 INGEST_BATCH = 1000
+URL_FORMS = "sqlite:///PATH (relative), sqlite:////PATH (absolute) or postgresql://..."
 STORE_HELP = (
-    "Event store URL: sqlite:///PATH (relative), sqlite:////PATH (absolute) or "
-    f"postgresql://...; default ${STORE_ENV} or sqlite:///spec-kitty-events.db."
+    f"Event store URL: {URL_FORMS}; default ${STORE_ENV} or sqlite:///spec-kitty-events.db."
 )
 READ_STORE_HELP = (
-    "Read the events from this store instead of FILE: sqlite:///PATH (relative), "
-    "sqlite:////PATH (absolute) or postgresql://...; opened read-only. Without FILE or "
-    f"--store, the store named by ${STORE_ENV} is read."
+    f"Read the events from this store instead of FILE: {URL_FORMS}; opened read-only. "
+    f"Without FILE or --store, the store named by ${STORE_ENV} is read."
 )
+# Bad lines of a pretty-printed document are counted but not listed after this note.
+PRETTY_STARTS = {b"{": "jq -c . FILE", b"[": "jq -c '.[]' FILE"}
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class Trouble(click.ClickException):
+    """The command could not give its answer: a store that fails, a stream its reducer refuses,
+    nothing to fold.  Exit status 2, so that 1 keeps meaning "invalid" or "drift"."""
+
+    exit_code = 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="spec-kitty-events")
 def main() -> None:
-    """Check, fold and compare spec-kitty event logs (JSON Lines, one envelope per line)."""
+    """Check, fold and compare spec-kitty event logs (JSON Lines, one envelope per line).
+
+    Exit status: 0 valid or same, 1 invalid lines or drift, 2 trouble (usage, unreadable input
+    or store, a refused stream, nothing to fold).  See docs/cli.md.
+    """
+
+
+# ------------------------------------------------------------------------------ line reports
+
+
+class Reporter:
+    """Prints the reports of bad lines: all, the first N (--max-errors) or none (--quiet).
+
+    A document whose first line is a lone ``{`` or ``[`` is pretty-printed JSON, not JSON Lines:
+    that is said once, and its lines that are not JSON objects are counted, not listed.
+    """
+
+    def __init__(
+        self, fmt: str, max_errors: Optional[int], quiet: bool, *, to_stderr: bool, unit: str
+    ) -> None:
+        self.fmt = fmt
+        self.max_errors = max_errors
+        self.quiet = quiet
+        self.to_stderr = to_stderr
+        self.unit = unit
+        self.shown = 0
+        self.hidden = 0
+        self.pretty_fix: Optional[str] = None
+        self._pretty_noted = False
+
+    def sniff(self, lines: Iterable[bytes]) -> Iterator[bytes]:
+        """Pass the lines on, noticing whether the first non-blank one starts a pretty document."""
+        looking = True
+        for raw in lines:
+            if looking and raw.strip():
+                looking = False
+                self.pretty_fix = PRETTY_STARTS.get(raw.strip())
+            yield raw
+
+    def report(self, report: LineReport) -> None:
+        if self.pretty_fix is not None and all(p.layer == "json" for p in report.problems):
+            self._note_pretty(report.line)
+            self.hidden += 1
+            return
+        if self.quiet or (self.max_errors is not None and self.shown >= self.max_errors):
+            self.hidden += 1
+            return
+        self.shown += 1
+        if self.fmt == "json":
+            click.echo(json.dumps(report.as_json(), sort_keys=True), err=self.to_stderr)
+            return
+        for line in _render.line_report(report, self.unit):
+            click.echo(line, err=self.to_stderr)
+
+    def _note_pretty(self, line: int) -> None:
+        if not self._pretty_noted:
+            self._pretty_noted = True
+            click.echo(
+                f"{self.unit} {line}: this looks like pretty-printed JSON (one document over "
+                "many lines), not JSON Lines (one event per line); its lines that are not JSON "
+                f"objects are counted, not listed.  Convert it with: {self.pretty_fix}",
+                err=True,
+            )
+
+    def finish(self) -> None:
+        """Say how many reports were left out, unless --quiet asked for exactly that."""
+        if self.hidden and not self.quiet:
+            why = f"--max-errors {self.max_errors}" if self.max_errors is not None else "see above"
+            click.echo(f"{self.hidden} more bad {self.unit}s not shown ({why})", err=True)
+
+
+def report_options(command: _F) -> _F:
+    """--max-errors and --quiet, the same on every command that reports bad lines."""
+    command = click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        help="Report no bad line, only the summary; the exit status still tells.",
+    )(command)
+    return click.option(
+        "--max-errors",
+        type=click.IntRange(min=0),
+        metavar="N",
+        default=None,
+        help="Report the first N bad lines only (all are still counted).",
+    )(command)
+
+
+def progress_option(command: _F) -> _F:
+    return click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Progress bar on stderr (default: on for large files on a terminal).",
+    )(command)
+
+
+def store_option(command: _F) -> _F:
+    return click.option("--store", "store_url", metavar="URL", help=READ_STORE_HELP)(command)
 
 
 # --------------------------------------------------------------------------------- validate
 
 
 @main.command()
-@click.argument("file", type=click.File("rb"))
+@click.argument("file", type=click.File("rb"), required=False)
+@store_option
 @click.option(
     "--format",
     "fmt",
@@ -87,23 +199,39 @@ def main() -> None:
     is_flag=True,
     help="Count events of a type this library does not know as bad lines.",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: on for large files on a terminal).",
-)
-def validate(file: IO[bytes], fmt: str, strict_types: bool, progress: Optional[bool]) -> None:
-    """Check every line of FILE ('-' for stdin) as an envelope and through validate_event.
+@report_options
+@progress_option
+def validate(
+    file: Optional[IO[bytes]],
+    store_url: Optional[str],
+    fmt: str,
+    strict_types: bool,
+    max_errors: Optional[int],
+    quiet: bool,
+    progress: Optional[bool],
+) -> None:
+    """Check every line of FILE ('-' for stdin), or every event of a store, as an envelope and
+    through validate_event.
 
-    Every bad line is reported with its line number, event id, field path and message.
-    Exit status 1 when any line is bad.
+    Every bad line is reported with its line number, event id, field path and message (for a
+    store: its position in the store's read order).  Exit status 1 when any line is bad.
     """
+    url = _store_source(file, store_url)
+    reporter = Reporter(
+        fmt, max_errors, quiet, to_stderr=False, unit="line" if url is None else "stored event"
+    )
+    if url is None:
+        assert file is not None
+        raws: Iterable[RawLine] = iter_lines(reporter.sniff(_lines_with_progress(file, progress)))
+    else:
+        raws = _stored_lines(url)
     tally = Tally()
-    for raw in iter_lines(_lines_with_progress(file, progress)):
+    for raw in raws:
         report = check_line(raw, strict_types=strict_types)
         tally.add(report, _unchecked_type(report))
         if not report.ok:
-            _emit_report(report, fmt)
+            reporter.report(report)
+    reporter.finish()
     _emit_summary(tally, fmt)
     sys.exit(1 if tally.invalid else 0)
 
@@ -114,19 +242,17 @@ def _unchecked_type(report: LineReport) -> Optional[str]:
     return None
 
 
-def _emit_report(report: LineReport, fmt: str) -> None:
-    if fmt == "json":
-        click.echo(json.dumps(report.as_json(), sort_keys=True))
-        return
-    for line in _render.line_report(report):
-        click.echo(line)
-
-
 def _emit_summary(tally: Tally, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({"summary": tally.as_json()}, sort_keys=True))
         return
     click.echo(_render.summary(tally))
+
+
+def _stored_lines(url: str) -> Iterator[RawLine]:
+    """A store's events as the decoded lines of a log, numbered in the store's read order."""
+    for number, event in enumerate(_load_store(url), start=1):
+        yield RawLine(number, event.model_dump(mode="json"), None)
 
 
 # ----------------------------------------------------------------------------------- reduce
@@ -140,27 +266,23 @@ MODAL_KINDS = " and ".join(kind for kind, family in REDUCERS.items() if family.r
 @main.command()
 @click.argument("kind", type=click.Choice(sorted(REDUCERS)))
 @click.argument("file", type=click.File("rb"), required=False)
-@click.option(
-    "--store",
-    "store_url",
-    metavar="URL",
-    help=READ_STORE_HELP,
-)
+@store_option
 @click.option(
     "--format",
     "fmt",
     type=FORMATS,
     default="text",
     show_default=True,
-    help="text for people; json is the reducer output's model_dump(mode='json').",
+    help="text is YAML that reads back to the json value; json is the reducer output's "
+    "model_dump(mode='json').",
 )
 @click.option(
     "--mode",
     type=MODES,
     default="strict",
     show_default=True,
-    help=f"{MODAL_KINDS} only: strict raises on unknown participants "
-    "or bad payloads, permissive records them as anomalies.",
+    help=f"{MODAL_KINDS} only: strict refuses a stream with unknown participants "
+    "or bad payloads (exit 2), permissive records them as anomalies.",
 )
 @click.option(
     "--by-namespace",
@@ -168,6 +290,13 @@ MODAL_KINDS = " and ".join(kind for kind, family in REDUCERS.items() if family.r
     help="dossier only: split the stream by namespace and print one state per "
     "namespace (events without a readable namespace under 'null').",
 )
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Print the empty state of an input without events of KIND instead of exiting 2.",
+)
+@report_options
+@progress_option
 def reduce(
     kind: str,
     file: Optional[IO[bytes]],
@@ -175,26 +304,40 @@ def reduce(
     fmt: str,
     mode: str,
     by_namespace: bool,
+    allow_empty: bool,
+    max_errors: Optional[int],
+    quiet: bool,
+    progress: Optional[bool],
 ) -> None:
     """Fold the events of FILE ('-' for stdin), or of a store, with the KIND reducer.
 
     Without FILE or --store, the events come from the store named by $SPEC_KITTY_EVENTS_STORE.
 
     Lines that are not valid envelopes are reported on stderr and left out of the fold; the
-    exit status is then 1, although the state of the remaining events is still printed.
+    exit status is then 1, although the state of the remaining events is still printed.  An
+    input without events of KIND exits 2 (nothing to fold) unless --allow-empty.
     """
     if by_namespace and kind != "dossier":
         raise click.UsageError("--by-namespace applies to the dossier reducer only")
-    batch = _events_from(file, store_url)
+    reporter = Reporter("text", max_errors, quiet, to_stderr=True, unit="line")
+    batch = _events_from(file, store_url, reporter, progress)
     with _refusals(kind):
         if by_namespace:
             states = reduce_dossier_by_namespace(batch.events)
+            folded = len(states)
             dumped: Any = {
                 _namespace_label(key): state.model_dump(mode="json")
                 for key, state in states.items()
             }
         else:
-            dumped = REDUCERS[kind].reduce(batch.events, mode).model_dump(mode="json")
+            state = REDUCERS[kind].reduce(batch.events, mode)
+            folded = int(getattr(state, "event_count", 1))
+            dumped = state.model_dump(mode="json")
+    if not folded and not allow_empty:
+        raise Trouble(
+            f"no {kind} events among the {len(batch.events)} events read: nothing to fold "
+            "(--allow-empty prints the empty state)"
+        )
     _print_state(dumped, fmt)
     sys.exit(1 if batch.rejected else 0)
 
@@ -209,45 +352,60 @@ def _refusals(what: str) -> Iterator[None]:
     try:
         yield
     except (SpecKittyEventsError, ValueError) as error:
-        raise click.ClickException(f"{what} reducer refused the stream: {error}") from None
+        raise Trouble(f"{what} reducer refused the stream: {_render.refusal(error)}") from None
 
 
-def _events_from(file: Optional[IO[bytes]], store_url: Optional[str]) -> EventBatch:
-    """The events to fold: from a JSONL file (bad lines reported) or from a store."""
+def _store_source(file: Optional[IO[bytes]], store_url: Optional[str]) -> Optional[str]:
+    """The store URL to read, or ``None`` to read FILE; a usage error unless exactly one."""
     if file is not None and store_url is not None:
         raise click.UsageError("give either FILE or --store URL, not both")
     if file is not None:
-        batch = read_events(file)
-        _report_rejected(batch)
-        return batch
+        return None
     url = store_url or os.environ.get(STORE_ENV)
     if not url:
         raise click.UsageError(f"give either FILE or --store URL (or set ${STORE_ENV})")
-    with _opened_store(url, read_only=True) as store:
-        try:
-            events = store.load_all_events()
-        except StorageError as error:
-            raise click.ClickException(str(error)) from None
+    return url
+
+
+def _events_from(
+    file: Optional[IO[bytes]],
+    store_url: Optional[str],
+    reporter: Reporter,
+    progress: Optional[bool] = None,
+) -> EventBatch:
+    """The events to fold: from a JSONL file (bad lines reported) or from a store."""
+    url = _store_source(file, store_url)
+    if url is None:
+        assert file is not None
+        return _file_events(file, reporter, progress)
+    events = _load_store(url)
     return EventBatch(events, [], len(events))
 
 
-def _report_rejected(batch: EventBatch) -> None:
+def _file_events(file: IO[bytes], reporter: Reporter, progress: Optional[bool]) -> EventBatch:
+    batch = read_events(reporter.sniff(_lines_with_progress(file, progress, "reading")))
     for report in batch.rejected:
-        for line in _render.line_report(report):
-            click.echo(line, err=True)
+        reporter.report(report)
+    reporter.finish()
     if batch.rejected:
         click.echo(
             f"skipped {len(batch.rejected)} of {batch.lines_read} lines that are not valid "
             "event envelopes",
             err=True,
         )
+    return batch
+
+
+def _load_store(url: str) -> List[Event]:
+    with _opened_store(url, read_only=True) as store, _store_failures():
+        return store.load_all_events()
 
 
 def _print_state(dumped: Any, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(dumped, indent=2, sort_keys=False, ensure_ascii=False))
     else:
-        click.echo("\n".join(_render.tree(dumped)))
+        click.echo("\n".join(_render.yaml(dumped)))
 
 
 # ----------------------------------------------------------------------------------- ingest
@@ -264,31 +422,44 @@ def _print_state(dumped: Any, fmt: str) -> None:
     show_default=True,
     help="text for people; json prints one JSON object per rejected line, then a summary.",
 )
-def ingest(file: IO[bytes], store_url: Optional[str], fmt: str) -> None:
+@report_options
+@progress_option
+def ingest(
+    file: IO[bytes],
+    store_url: Optional[str],
+    fmt: str,
+    max_errors: Optional[int],
+    quiet: bool,
+    progress: Optional[bool],
+) -> None:
     """Validate FILE ('-' for stdin) line by line and append the good events to a store.
 
     Bad lines are reported as `validate` reports them and not stored; an event whose id is
     already stored with different content is rejected by the store and reported by line.
     Appending the same file twice stores every event once.  The summary counts the events
     this run stored and the valid ones that were already there (another process's events,
-    stored meanwhile, are in neither).  Exit status 1 when any line was rejected.
+    stored meanwhile, are in neither).  Exit status 1 when any line was rejected, 2 when the
+    store cannot be opened or fails.
     """
     url = store_url or default_store_url()
+    reporter = Reporter(fmt, max_errors, quiet, to_stderr=False, unit="line")
     tally = Tally()
     pending: List[Tuple[int, Event]] = []
     added = 0
     with _opened_store(url) as store, _store_failures():
-        for raw in iter_lines(file):
+        lines = reporter.sniff(_lines_with_progress(file, progress, "ingesting"))
+        for raw in iter_lines(lines):
             # The envelope check is Event's own model, so a line it accepts builds an Event.
             report = check_line(raw)
             tally.add(report, _unchecked_type(report))
             if not report.ok:
-                _emit_report(report, fmt)
+                reporter.report(report)
                 continue
             pending.append((raw.line, Event.model_validate(raw.value)))
             if len(pending) >= INGEST_BATCH:
-                added += _append(store, pending, tally, fmt)
-        added += _append(store, pending, tally, fmt)
+                added += _append(store, pending, tally, reporter)
+        added += _append(store, pending, tally, reporter)
+    reporter.finish()
     # Every valid line left was stored by this run or found stored already.
     already = tally.valid - added
     label = redacted_url(url)
@@ -308,7 +479,9 @@ def ingest(file: IO[bytes], store_url: Optional[str], fmt: str) -> None:
     sys.exit(1 if tally.invalid else 0)
 
 
-def _append(store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally, fmt: str) -> int:
+def _append(
+    store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally, reporter: Reporter
+) -> int:
     """Append a batch in one transaction; if the store refuses an event, find the refused
     lines and store the rest.  Returns how many events this call stored."""
     if not pending:
@@ -323,13 +496,14 @@ def _append(store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally, 
             except RejectedEventError as error:
                 tally.valid -= 1
                 tally.invalid += 1
-                report = LineReport(
-                    line,
-                    event.event_id,
-                    event.event_type,
-                    (Problem("store", error.field, str(error)),),
+                reporter.report(
+                    LineReport(
+                        line,
+                        event.event_id,
+                        event.event_type,
+                        (Problem("store", error.field, str(error)),),
+                    )
                 )
-                _emit_report(report, fmt)
     pending.clear()
     return added
 
@@ -340,7 +514,7 @@ def _store_failures() -> Iterator[None]:
     try:
         yield
     except StorageError as error:
-        raise click.ClickException(str(error)) from None
+        raise Trouble(str(error)) from None
 
 
 @contextmanager
@@ -350,18 +524,52 @@ def _opened_store(url: str, read_only: bool = False) -> Iterator[OpenedStore]:
     except StoreURLError as error:
         raise click.BadParameter(str(error), param_hint="'--store'") from None
     except (StorageError, ImportError) as error:
-        raise click.ClickException(str(error)) from None
+        raise Trouble(str(error)) from None
     try:
         yield store
     finally:
         store.close()
 
 
+# ----------------------------------------------------------------------------------- export
+
+
+@main.command()
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    help=f"The store to read: {URL_FORMS}; opened read-only; default ${STORE_ENV}.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("wb"),
+    default="-",
+    show_default=True,
+    help="Where to write the JSON Lines ('-' for stdout).",
+)
+def export(store_url: Optional[str], output: IO[bytes]) -> None:
+    """Write every event of a store as JSON Lines, one envelope per line, in the store's read
+    order.
+
+    The output is what `validate` accepts and what `ingest` turns back into the same store
+    content.  Exit status 2 when the store cannot be read.
+    """
+    url = _store_source(None, store_url)
+    assert url is not None
+    for event in _load_store(url):
+        line = json.dumps(event.model_dump(mode="json"), ensure_ascii=False)
+        output.write(line.encode("utf-8") + b"\n")
+    output.flush()
+
+
 # ------------------------------------------------------------------------------ hash / diff
 
 
 @main.command("hash")
-@click.argument("file", type=click.File("rb"))
+@click.argument("file", type=click.File("rb"), required=False)
+@store_option
 @click.option(
     "--format",
     "fmt",
@@ -370,13 +578,31 @@ def _opened_store(url: str, read_only: bool = False) -> Iterator[OpenedStore]:
     show_default=True,
     help="json adds the projection the hash is computed over.",
 )
-def hash_command(file: IO[bytes], fmt: str) -> None:
-    """Print the canonical snapshot hash of the dossier stream in FILE.
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Print the hash of the empty dossier for an input without dossier events "
+    "instead of exiting 2.",
+)
+@report_options
+def hash_command(
+    file: Optional[IO[bytes]],
+    store_url: Optional[str],
+    fmt: str,
+    allow_empty: bool,
+    max_errors: Optional[int],
+    quiet: bool,
+) -> None:
+    """Print the canonical snapshot hash of the dossier stream in FILE (or a store).
 
     The formula is documented in docs/dossier-parity.md: SHA-256 over the RFC 8785 JSON of a
-    projection of the reduced dossier state.
+    projection of the reduced dossier state.  An input without dossier events exits 2 unless
+    --allow-empty: its hash would be that of an empty dossier, which no mission has.
     """
-    state, rejected = _dossier_state(file)
+    reporter = Reporter("text", max_errors, quiet, to_stderr=True, unit="line")
+    state, rejected = _dossier_state(
+        _events_from(file, store_url, reporter), "the input", allow_empty
+    )
     digest = dossier_snapshot_hash(state)
     if fmt == "json":
         click.echo(
@@ -392,8 +618,14 @@ def hash_command(file: IO[bytes], fmt: str) -> None:
 
 
 @main.command()
-@click.argument("baseline", type=click.File("rb"))
-@click.argument("current", type=click.File("rb"))
+@click.argument("streams", nargs=-1, type=click.File("rb"), metavar="[BASELINE] CURRENT")
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    help=f"Read BASELINE from this store: {URL_FORMS}; opened read-only.  Without BASELINE or "
+    f"--store, the store named by ${STORE_ENV} is the baseline.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -402,14 +634,39 @@ def hash_command(file: IO[bytes], fmt: str) -> None:
     show_default=True,
     help="json prints the drift payloads (MissionDossierParityDriftDetected).",
 )
-def diff(baseline: IO[bytes], current: IO[bytes], fmt: str) -> None:
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Compare a side without dossier events as an empty dossier instead of exiting 2.",
+)
+@report_options
+def diff(
+    streams: Sequence[IO[bytes]],
+    store_url: Optional[str],
+    fmt: str,
+    allow_empty: bool,
+    max_errors: Optional[int],
+    quiet: bool,
+) -> None:
     """Compare two dossier streams (say, the CLI's and the SaaS's) and describe any drift.
 
-    Exit status 0 when the two fold into the same dossier, 1 when they drift (or a line was
-    rejected), as with diff(1).
+    BASELINE and CURRENT are files ('-' for stdin); with a single CURRENT, the baseline is the
+    store of --store (or $SPEC_KITTY_EVENTS_STORE).  Exit status 0 when the two fold into the
+    same dossier, 1 when they drift (or a line was rejected), as with diff(1); 2 when a side
+    cannot be read, its reducer refuses it, or it has no dossier events (unless --allow-empty).
     """
-    base_state, base_rejected = _dossier_state(baseline)
-    current_state, current_rejected = _dossier_state(current)
+    if not 1 <= len(streams) <= 2:
+        raise click.UsageError("give BASELINE and CURRENT, or CURRENT with --store URL")
+    reporter = Reporter("text", max_errors, quiet, to_stderr=True, unit="line")
+    if len(streams) == 2:
+        if store_url is not None:
+            raise click.UsageError("give either BASELINE or --store URL, not both")
+        baseline = _events_from(streams[0], None, reporter)
+    else:
+        baseline = _events_from(None, store_url, reporter)
+    current = _events_from(streams[-1], None, reporter)
+    base_state, base_rejected = _dossier_state(baseline, "the baseline", allow_empty)
+    current_state, current_rejected = _dossier_state(current, "the current stream", allow_empty)
     with _refusals("dossier"):
         drifts = diff_dossier_states(base_state, current_state)
     if fmt == "json":
@@ -424,11 +681,16 @@ def diff(baseline: IO[bytes], current: IO[bytes], fmt: str) -> None:
     sys.exit(1 if drifts or base_rejected or current_rejected else 0)
 
 
-def _dossier_state(file: IO[bytes]) -> Tuple[MissionDossierState, bool]:
-    batch = read_events(file)
-    _report_rejected(batch)
+def _dossier_state(
+    batch: EventBatch, side: str, allow_empty: bool
+) -> Tuple[MissionDossierState, bool]:
     with _refusals("dossier"):
         state = reduce_mission_dossier(batch.events)
+    if not state.event_count and not allow_empty:
+        raise Trouble(
+            f"{side} has no dossier events among its {len(batch.events)} events "
+            "(--allow-empty treats it as an empty dossier)"
+        )
     return state, bool(batch.rejected)
 
 
@@ -496,7 +758,9 @@ def conformance(pytest_args: Sequence[str]) -> None:
 # ---------------------------------------------------------------------------------- helpers
 
 
-def _lines_with_progress(file: IO[bytes], progress: Optional[bool]) -> Iterable[bytes]:
+def _lines_with_progress(
+    file: IO[bytes], progress: Optional[bool], label: str = "checking"
+) -> Iterable[bytes]:
     size = _regular_file_size(file)
     wanted = (
         progress
@@ -505,11 +769,11 @@ def _lines_with_progress(file: IO[bytes], progress: Optional[bool]) -> Iterable[
     )
     if not wanted or size is None:
         return file
-    return _counting(file, size)
+    return _counting(file, size, label)
 
 
-def _counting(file: IO[bytes], size: int) -> Iterator[bytes]:
-    with click.progressbar(length=size, label="checking", file=sys.stderr) as bar:
+def _counting(file: IO[bytes], size: int, label: str) -> Iterator[bytes]:
+    with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
         for raw in file:
             bar.update(len(raw))
             yield raw

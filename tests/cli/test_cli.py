@@ -156,7 +156,7 @@ def test_reduce_collaboration_strict_failure_is_a_clear_error(tmp_path: Path) ->
     path = tmp_path / "collab.jsonl"
     path.write_bytes(jsonl([heartbeat]))
     strict = run("reduce", "collaboration", str(path))
-    assert strict.returncode == 1
+    assert strict.returncode == 2
     assert "collaboration reducer refused the stream" in strict.stderr
     assert "ghost" in strict.stderr
     assert "Traceback" not in strict.stderr
@@ -330,10 +330,10 @@ def test_reduce_mission_next_example_completes_the_run() -> None:
     assert state["anomalies"] == []
 
 
-def test_empty_state_renders_empty_collections(tmp_path: Path) -> None:
+def test_an_allowed_empty_state_renders_empty_collections(tmp_path: Path) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"")
-    out = run("reduce", "dossier", str(empty)).stdout
+    out = run("reduce", "dossier", "--allow-empty", str(empty)).stdout
     assert "artifacts: {}" in out
     assert "anomalies: []" in out
     assert "namespace: null" in out

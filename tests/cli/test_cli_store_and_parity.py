@@ -105,7 +105,7 @@ def test_bad_store_urls_and_files_are_clear_errors(tmp_path: Path) -> None:
     foreign = tmp_path / "foreign.db"
     foreign.write_bytes(b"this is not a database at all" * 100)
     corrupt = run("reduce", "status", "--store", f"sqlite:///{foreign}")
-    assert corrupt.returncode == 1
+    assert corrupt.returncode == 2
     assert str(foreign) in corrupt.stderr
     assert "Traceback" not in corrupt.stderr
 
@@ -155,7 +155,7 @@ def test_diff_classifies_the_drift() -> None:
 
 def test_diff_of_different_namespaces_is_refused(tmp_path: Path) -> None:
     result = run("diff", str(HAPPY), str(DOSSIER))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "dossier reducer refused the stream" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -164,7 +164,7 @@ def test_reduce_by_namespace_splits_a_mixed_stream(tmp_path: Path) -> None:
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_bytes(HAPPY.read_bytes() + DOSSIER.read_bytes())
     refused = run("reduce", "dossier", str(mixed))
-    assert refused.returncode == 1
+    assert refused.returncode == 2
     assert "Namespace mismatch" in refused.stderr
     split = run("reduce", "dossier", "--by-namespace", "--format", "json", str(mixed))
     assert split.returncode == 0, split.stderr
@@ -188,7 +188,7 @@ def test_an_unreachable_postgres_store_names_the_host_not_the_password(tmp_path:
     log.write_bytes(jsonl(GOOD))
     url = "postgresql://alice:hunter2@127.0.0.1:1/events?connect_timeout=2"
     result = run("ingest", str(log), "--store", url)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "127.0.0.1" in result.stderr
     assert "hunter2" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
@@ -215,6 +215,6 @@ def test_a_stored_row_that_no_longer_reads_back_is_reported(tmp_path: Path) -> N
     with sqlite3.connect(db) as conn:
         conn.execute("update events set body = '{broken' where lamport_clock = 2")
     result = run("reduce", "status", "--store", f"sqlite:///{db}")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert event_id(2) in result.stderr
     assert "Traceback" not in result.stderr

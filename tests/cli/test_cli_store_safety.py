@@ -120,7 +120,7 @@ def test_reduce_without_a_source_or_the_environment_says_what_to_give() -> None:
 def test_reduce_of_a_missing_store_file_creates_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "missing.db"
     result = run("reduce", "status", "--store", f"sqlite:///{missing}")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert f"SQLite database {missing}: cannot open: no such file" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -183,7 +183,7 @@ def test_reduce_refuses_rather_than_guesses_beside_a_wal_file_it_cannot_use(
     Path(f"{db}-wal").touch()
     readable_only.chmod(0o555)
     result = run_with({}, "reduce", "status", "--store", f"sqlite:///{db}", prefix=prefix)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert f"SQLite database {db}: open failed" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -199,7 +199,7 @@ def test_ingest_into_a_store_it_may_not_write_fails_once_not_per_line(
     log.write_bytes(jsonl(_events(2, 3)))
     db.chmod(0o444)
     result = run_with({}, "ingest", str(log), "--store", f"sqlite:///{db}", prefix=prefix)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "attempt to write a readonly database" in result.stderr
     assert "line " not in result.stdout
     assert "Traceback" not in result.stderr
