@@ -281,8 +281,8 @@ MODAL_KINDS = " and ".join(kind for kind, family in REDUCERS.items() if family.r
     type=MODES,
     default="strict",
     show_default=True,
-    help=f"{MODAL_KINDS} only: strict refuses a stream with unknown participants "
-    "or bad payloads (exit 2), permissive records them as anomalies.",
+    help=f"{MODAL_KINDS} only: strict raises on unknown participants "
+    "or bad payloads (the stream is refused: exit 2), permissive records them as anomalies.",
 )
 @click.option(
     "--by-namespace",
