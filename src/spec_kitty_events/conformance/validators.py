@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Type, Union
 from pydantic import ValidationError as PydanticValidationError
 
 from spec_kitty_events._families import event_type_to_model, event_type_to_schema
+from spec_kitty_events._json import event_problem, payload_problem
 from spec_kitty_events.schemas import load_schema
 
 try:
@@ -373,9 +374,14 @@ def validate_event(
 
     Raises ``ValueError`` for an unknown ``event_type`` and, with ``strict=True``,
     ``ImportError`` when ``jsonschema`` is not installed.  A payload of the wrong shape never
-    raises: it is reported as violations.
+    raises: it is reported as violations.  A payload nested deeper than the nesting limit, or
+    holding NaN, Infinity or an integer of more than 4,300 digits, gets one model violation
+    naming where, and neither layer runs on it (both would recurse into it).
     """
     model_class = _model_for(event_type)
+    problem = event_problem(payload) if event_type == _ENVELOPE else payload_problem(payload)
+    if problem is not None:
+        return _unrepresentable(problem, event_type)
     model_violations = _validate_with_model(payload, model_class)
     schema_name = _EVENT_TYPE_TO_SCHEMA.get(event_type)
     if schema_name is None:
@@ -392,6 +398,16 @@ def validate_event(
         schema_check_skipped=skipped,
         event_type=event_type,
     )
+
+
+_ENVELOPE = "Event"
+
+
+def _unrepresentable(problem: Tuple[str, str], event_type: str) -> ConformanceResult:
+    field, message = problem
+    violation = ModelViolation(field, message, "value_error", None)
+    # Neither layer ran; "skipped" says so, and valid is False whatever it says.
+    return ConformanceResult(False, (violation,), (), True, event_type)
 
 
 _CLEAN_RESULTS: Dict[Tuple[str, bool], ConformanceResult] = {}

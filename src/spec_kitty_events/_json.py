@@ -1,0 +1,196 @@
+"""What an event may hold: how deep it nests, how long its integers are, which numbers it has.
+
+One rule, the same on every path an event takes (a log line, ``Event(...)``, ``validate_event``,
+a store write, a store read):
+
+- **Nesting**: no value nests deeper than ``MAX_DEPTH`` (64) levels below the envelope.  The
+  payload object is level 1, an object or array inside it level 2, and so on; a whole event
+  line is therefore at most 65 levels deep.
+- **Integers** have at most ``MAX_INT_DIGITS`` (4,300) decimal digits.
+- **Floats** are finite: NaN and the infinities have no JSON form (pydantic writes them as
+  ``null``, so a stored event would no longer be the one sent), and a line's ``NaN``,
+  ``Infinity`` and ``-Infinity`` literals are not JSON at all.
+
+Why 64 and 4,300: whatever is accepted must be read back by every parser on the way.  pydantic's
+JSON parser, which the stores read rows back with, stops at 200 levels and at 4,300 digits;
+Python's ``json`` and ``repr``, ``jsonschema`` and the copy of a payload recurse a few Python
+frames per level against a limit of about 1,000 frames.  64 leaves each of them a wide margin
+(no event contract nests more than a few levels), and 4,300 is the shared integer limit.
+
+This module imports nothing from the package, and nothing here recurses: a hostile value cannot
+exhaust the stack while it is being judged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from itertools import accumulate
+from math import isfinite
+from typing import Any, Iterable, List, Optional, Tuple
+
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 4300
+
+# Every int below 2 ** (_FEW_DIGITS_BITS - 1) has at most MAX_INT_DIGITS digits, so the exact
+# comparison with _TOO_MANY_DIGITS runs only for ints of at least this many bits.
+_TOO_MANY_DIGITS = 10**MAX_INT_DIGITS
+_FEW_DIGITS_BITS = _TOO_MANY_DIGITS.bit_length()
+
+DEPTH_MESSAGE = (
+    f"nests deeper than the nesting limit of {MAX_DEPTH} levels below the envelope "
+    "(the payload object is level 1)"
+)
+INT_MESSAGE = f"integer with more than {MAX_INT_DIGITS} digits, the limit for JSON integers here"
+
+# (dotted path, message); the path is empty when the value itself is the problem.
+Problem = Tuple[str, str]
+
+
+class NotJSON(ValueError):
+    """A log line that is not JSON this library reads; the message says why and where."""
+
+
+# --- Python values ---------------------------------------------------------------------------
+
+
+def payload_problem(payload: object) -> Optional[Problem]:
+    """The first thing in a payload that breaks the rules above, or ``None``."""
+    return _first_problem(payload, MAX_DEPTH)
+
+
+def event_problem(envelope: object) -> Optional[Problem]:
+    """As :func:`payload_problem`, for a whole envelope: the envelope itself is level 0."""
+    return _first_problem(envelope, MAX_DEPTH + 1)
+
+
+def int_problem(value: int) -> Optional[str]:
+    """The message for an integer with too many digits, or ``None``."""
+    if value.bit_length() >= _FEW_DIGITS_BITS and abs(value) >= _TOO_MANY_DIGITS:
+        return INT_MESSAGE
+    return None
+
+
+def _first_problem(value: object, limit: int) -> Optional[Problem]:
+    # The quick pass keeps no paths: the common, clean value costs one look at each item.
+    if _clean(value, limit):
+        return None
+    return _locate(value, limit)
+
+
+def _clean(value: object, limit: int) -> bool:
+    pending: List[Tuple[Iterable[Any], int]] = [((value,), 0)]
+    while pending:
+        items, depth = pending.pop()
+        for item in items:
+            # Exact types first: nearly every value of a real payload is one of these.
+            kind = type(item)
+            if kind is str or kind is bool or item is None:
+                continue
+            if kind is dict or kind is list:
+                if depth >= limit:
+                    return False
+                pending.append((item.values() if kind is dict else item, depth + 1))
+            elif kind is int:
+                if item.bit_length() >= _FEW_DIGITS_BITS and int_problem(item):
+                    return False
+            elif kind is float:
+                if not isfinite(item):
+                    return False
+            elif _scalar_problem(item) is not None:
+                return False
+            else:
+                children = _children(item)
+                if children is not None:
+                    if depth >= limit:
+                        return False
+                    pending.append(([child for _, child in children], depth + 1))
+    return True
+
+
+def _locate(value: object, limit: int) -> Optional[Problem]:
+    """The slow pass, run only on a value that broke a rule: find where, depth first."""
+    pending: List[Tuple[str, object, int]] = [("", value, 1)]
+    while pending:
+        path, item, depth = pending.pop()
+        message = _scalar_problem(item)
+        if message is not None:
+            return path, message
+        children = _children(item)
+        if children is None:
+            continue
+        if depth > limit:
+            return path, DEPTH_MESSAGE
+        # Reversed, so that the first key or element is looked at first.
+        for key, child in reversed(children):
+            pending.append((f"{path}.{key}" if path else str(key), child, depth + 1))
+    return None  # pragma: no cover - _clean found a problem, so _locate finds one too
+
+
+def _children(item: object) -> Optional[List[Tuple[object, object]]]:
+    """``(key, value)`` pairs of a container (any dict, list, tuple, set), else ``None``."""
+    if isinstance(item, dict):
+        return list(item.items())
+    if isinstance(item, (list, tuple, set, frozenset)):
+        return list(enumerate(item))
+    return None
+
+
+def _scalar_problem(item: object) -> Optional[str]:
+    if isinstance(item, float) and not isfinite(item):
+        return f"{item!r} is not a JSON number: NaN and Infinity have no JSON form"
+    if isinstance(item, int) and not isinstance(item, bool):
+        return int_problem(item)
+    return None
+
+
+# --- log lines -------------------------------------------------------------------------------
+
+# A JSON string, matched whole so that the brackets inside it are not counted; the unrolled
+# form keeps the regular expression linear.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_STRINGS = re.compile(_STRING, re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _refuse_constant(literal: str) -> Any:
+    raise NotJSON(f"{literal} is not JSON: JSON has no NaN or Infinity")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def loads_line(text: str) -> Any:
+    """Parse one log line as JSON under the rules above.
+
+    Raises :class:`NotJSON` for a line nested too deep, a ``NaN`` or ``Infinity`` literal or
+    an integer literal with too many digits, and ``json.JSONDecodeError`` for malformed JSON.
+    """
+    # Fewer opening brackets than the limit, even counting those inside strings, cannot nest
+    # too deep; only a line with more pays for the exact scan.
+    if text.count("[") + text.count("{") > MAX_DEPTH + 1 and _depth(text) > MAX_DEPTH + 1:
+        raise NotJSON(f"the line {DEPTH_MESSAGE}")
+    try:
+        return _DECODER.decode(text)
+    except (json.JSONDecodeError, NotJSON):
+        raise
+    except ValueError as error:
+        # The interpreter's int-from-string limit is the one ValueError left; it carries no
+        # position, so find the literal.
+        raise NotJSON(_long_integer(text)) from error
+
+
+def _depth(text: str) -> int:
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def _long_integer(text: str) -> str:
+    digits = sys.get_int_max_str_digits() or MAX_INT_DIGITS
+    literal = re.compile(_STRING + r"|-?(\d{" + str(digits + 1) + ",})", re.DOTALL)
+    for match in literal.finditer(text):
+        if match.group(1) is not None:
+            return f"integer literal with more than {digits} digits (column {match.start() + 1})"
+    return f"integer literal with more than {digits} digits"  # pragma: no cover - see above
