@@ -4,6 +4,10 @@ Shared by the command line and anything else that ingests JSONL.  Lines are read
 that a file with invalid UTF-8, a truncated last line or a line that is not an object yields a
 report naming the line, and reading goes on with the next line.  Nothing here holds more than
 one line in memory.
+
+A line is parsed under the rules of ``_json``: nested too deep, ``NaN``/``Infinity`` literals
+and over-long integer literals are JSON problems of the line; NaN or Infinity reached any other
+way (``1e999``) is a problem of the field holding it, reported before the envelope is checked.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from pydantic import ValidationError as PydanticValidationError
 
+from spec_kitty_events._json import NotJSON, event_problem, loads_line
 from spec_kitty_events.models import Event
 
 
@@ -78,10 +83,12 @@ def _decode(number: int, raw: bytes) -> RawLine:
         reason = f"not valid UTF-8 (byte {error.start + 1} of the line)"
         return RawLine(number, None, Problem("encoding", "", reason))
     try:
-        return RawLine(number, json.loads(text), None)
+        return RawLine(number, loads_line(text), None)
     except json.JSONDecodeError as error:
         reason = f"malformed JSON: {error.msg} (column {error.colno})"
         return RawLine(number, None, Problem("json", "", reason))
+    except NotJSON as error:
+        return RawLine(number, None, Problem("json", "", str(error)))
 
 
 def envelope_facts(value: Dict[str, Any]) -> Tuple[Optional[str], Optional[str]]:
@@ -153,11 +160,20 @@ def read_events(lines: Iterable[bytes]) -> EventBatch:
 
 
 def unusable_line(raw: RawLine) -> Optional[LineReport]:
-    """The report for a line that is not even a JSON object (bad bytes, bad JSON, a scalar)."""
+    """The report for a line no event can be.
+
+    That is: bad bytes, bad JSON, a scalar, or a value with no JSON form (``1e999`` reads as
+    Infinity) anywhere in the object.
+    """
     if raw.problem is not None:
         return LineReport(raw.line, None, None, (raw.problem,))
     if not isinstance(raw.value, dict):
         return LineReport(raw.line, None, None, (_not_an_object(raw.value),))
+    problem = event_problem(raw.value)
+    if problem is not None:
+        event_id, event_type = envelope_facts(raw.value)
+        field, message = problem
+        return LineReport(raw.line, event_id, event_type, (Problem("json", field, message),))
     return None
 
 
