@@ -429,13 +429,25 @@ def schemas_export(directory: str) -> None:
     """Write every committed schema file into DIRECTORY (created if needed)."""
     from spec_kitty_events.schemas import list_schemas, schema_path
 
-    os.makedirs(directory, exist_ok=True)
     names = list_schemas()
-    for name in names:
-        source = schema_path(name)
-        target = os.path.join(directory, source.name)
-        with open(target, "w", encoding="utf-8") as out:
-            out.write(source.read_text(encoding="utf-8"))
+    try:
+        os.makedirs(directory, exist_ok=True)
+        for name in names:
+            source = schema_path(name)
+            target = os.path.join(directory, source.name)
+            with open(target, "w", encoding="utf-8") as out:
+                out.write(source.read_text(encoding="utf-8"))
+    except OSError as error:
+        # A directory that cannot be written is a bad argument, as click's own path checks say.
+        where = error.filename or directory
+        reason = (
+            "exists and is not a directory"
+            if isinstance(error, FileExistsError)
+            else error.strerror or str(error)
+        )
+        raise click.BadParameter(
+            f"cannot write the schemas to {where}: {reason}", param_hint="'DIRECTORY'"
+        ) from None
     click.echo(f"exported {len(names)} schemas to {directory}")
 
 
