@@ -5,9 +5,10 @@ that a file with invalid UTF-8, a truncated last line or a line that is not an o
 report naming the line, and reading goes on with the next line.  Nothing here holds more than
 one line in memory.
 
-A line is parsed under the rules of ``_json``: nested too deep, ``NaN``/``Infinity`` literals
-and over-long integer literals are JSON problems of the line; NaN or Infinity reached any other
-way (``1e999``) is a problem of the field holding it, reported before the envelope is checked.
+A line is judged under the rules of ``_json`` before anything else looks at it: ``NaN`` or
+``Infinity`` literals, over-long integer literals and nesting too deep for the parser are JSON
+problems of the whole line; nesting deeper than the limit, and Infinity reached through
+``1e999``, are reported against the field that holds them.
 """
 
 from __future__ import annotations
