@@ -27,7 +27,7 @@ import json
 import re
 import sys
 from math import isfinite
-from typing import Any, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 4300
@@ -45,6 +45,11 @@ INT_MESSAGE = f"integer with more than {MAX_INT_DIGITS} digits, the limit for JS
 
 # (dotted path, message); the path is empty when the value itself is the problem.
 Problem = Tuple[str, str]
+
+
+# Passed as the pydantic validation context by code that has just checked a whole envelope, so
+# that Event does not walk its payload a second time.  Only its identity matters.
+LIMITS_CHECKED: Any = {"spec_kitty_events": "event limits already checked"}
 
 
 class NotJSON(ValueError):
@@ -78,24 +83,37 @@ def _first_problem(value: object, limit: int) -> Optional[Problem]:
     return _locate(value, limit)
 
 
-def _clean(value: object, limit: int) -> bool:
+def _clean(
+    value: object,
+    limit: int,
+    # Bound as defaults: this loop sees every value of every event, and locals are cheaper.
+    _bits: int = _FEW_DIGITS_BITS,
+    _finite: Callable[[float], bool] = isfinite,
+) -> bool:
     pending: List[Tuple[Iterable[Any], int]] = [((value,), 0)]
+    pop, push = pending.pop, pending.append
     while pending:
-        items, depth = pending.pop()
+        items, depth = pop()
         for item in items:
-            # Exact types first: nearly every value of a real payload is one of these.
+            # Exact types first, the commonest first: nearly every value is one of these.
             kind = type(item)
-            if kind is str or kind is bool or item is None:
+            if kind is str:
                 continue
-            if kind is dict or kind is list:
+            if kind is dict:
                 if depth >= limit:
                     return False
-                pending.append((item.values() if kind is dict else item, depth + 1))
+                push((item.values(), depth + 1))
+            elif kind is list:
+                if depth >= limit:
+                    return False
+                push((item, depth + 1))
+            elif kind is bool or item is None:
+                continue
             elif kind is int:
-                if item.bit_length() >= _FEW_DIGITS_BITS and int_problem(item):
+                if item.bit_length() >= _bits and int_problem(item):
                     return False
             elif kind is float:
-                if not isfinite(item):
+                if not _finite(item):
                     return False
             elif _scalar_problem(item) is not None:
                 return False
@@ -104,7 +122,7 @@ def _clean(value: object, limit: int) -> bool:
                 if children is not None:
                     if depth >= limit:
                         return False
-                    pending.append(([child for _, child in children], depth + 1))
+                    push(([child for _, child in children], depth + 1))
     return True
 
 

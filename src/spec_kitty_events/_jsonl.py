@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from pydantic import ValidationError as PydanticValidationError
 
-from spec_kitty_events._json import NotJSON, event_problem, loads_line
+from spec_kitty_events._json import LIMITS_CHECKED, NotJSON, event_problem, loads_line
 from spec_kitty_events.models import Event
 
 
@@ -185,7 +185,7 @@ def parse_event(raw: RawLine) -> Union[Event, LineReport]:
         return unusable
     event_id, event_type = envelope_facts(raw.value)
     try:
-        return Event.model_validate(raw.value)
+        return Event.model_validate(raw.value, context=LIMITS_CHECKED)
     except PydanticValidationError as error:
         problems = tuple(pydantic_problems(error, "envelope"))
         return LineReport(raw.line, event_id, event_type, problems)

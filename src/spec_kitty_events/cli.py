@@ -20,6 +20,7 @@ import click
 from pydantic import BaseModel
 
 from spec_kitty_events import _render
+from spec_kitty_events._json import LIMITS_CHECKED
 from spec_kitty_events._jsonl import (
     EventBatch,
     LineReport,
@@ -289,7 +290,7 @@ def ingest(file: IO[bytes], store_url: Optional[str], fmt: str) -> None:
             if not report.ok:
                 _emit_report(report, fmt)
                 continue
-            pending.append((raw.line, Event.model_validate(raw.value)))
+            pending.append((raw.line, Event.model_validate(raw.value, context=LIMITS_CHECKED)))
             if len(pending) >= INGEST_BATCH:
                 _append(store, pending, tally, fmt)
         _append(store, pending, tally, fmt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -86,6 +87,15 @@ def test_a_lamport_clock_of_more_than_4300_digits_is_refused() -> None:
         Event(**record)
     record["lamport_clock"] = 10**4300 - 1
     assert Event(**record).lamport_clock == 10**4300 - 1
+
+
+def test_a_caller_supplied_validation_context_does_not_skip_the_payload_check() -> None:
+    record = envelope({"x": math.nan})
+    for context in ({}, {"spec_kitty_events": "event limits already checked"}):
+        with pytest.raises(ValidationError, match="not a JSON number"):
+            Event.model_validate(record, context=context)
+        with pytest.raises(ValidationError, match="not a JSON number"):
+            Event.model_validate_json(json.dumps(record), context=context)
 
 
 def test_booleans_and_ordinary_numbers_pass_untouched() -> None:
