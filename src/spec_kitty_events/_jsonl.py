@@ -5,10 +5,10 @@ that a file with invalid UTF-8, a truncated last line or a line that is not an o
 report naming the line, and reading goes on with the next line.  Nothing here holds more than
 one line in memory.
 
-A line is judged under the rules of ``_json`` before anything else looks at it: ``NaN`` or
-``Infinity`` literals, over-long integer literals and nesting too deep for the parser are JSON
-problems of the whole line; nesting deeper than the limit, and Infinity reached through
-``1e999``, are reported against the field that holds them.
+A line is judged under the event limits of ``_json``: ``NaN`` or ``Infinity`` literals,
+over-long integer literals and nesting too deep for the parser are JSON problems of the whole
+line; nesting deeper than the limit, and Infinity reached through ``1e999``, are reported
+against the field that holds them.
 """
 
 from __future__ import annotations
@@ -161,20 +161,11 @@ def read_events(lines: Iterable[bytes]) -> EventBatch:
 
 
 def unusable_line(raw: RawLine) -> Optional[LineReport]:
-    """The report for a line no event can be.
-
-    That is: bad bytes, bad JSON, a scalar, or a value with no JSON form (``1e999`` reads as
-    Infinity) anywhere in the object.
-    """
+    """The report for a line that is not even a JSON object (bad bytes, bad JSON, a scalar)."""
     if raw.problem is not None:
         return LineReport(raw.line, None, None, (raw.problem,))
     if not isinstance(raw.value, dict):
         return LineReport(raw.line, None, None, (_not_an_object(raw.value),))
-    problem = event_problem(raw.value)
-    if problem is not None:
-        event_id, event_type = envelope_facts(raw.value)
-        field, message = problem
-        return LineReport(raw.line, event_id, event_type, (Problem("json", field, message),))
     return None
 
 
@@ -184,6 +175,12 @@ def parse_event(raw: RawLine) -> Union[Event, LineReport]:
     if unusable is not None:
         return unusable
     event_id, event_type = envelope_facts(raw.value)
+    # The whole envelope, not only the payload Event checks: the event limits hold everywhere
+    # in a line (Infinity read from 1e999 in any field, say).
+    problem = event_problem(raw.value)
+    if problem is not None:
+        field, message = problem
+        return LineReport(raw.line, event_id, event_type, (Problem("json", field, message),))
     try:
         return Event.model_validate(raw.value, context=LIMITS_CHECKED)
     except PydanticValidationError as error:

@@ -290,6 +290,7 @@ def ingest(file: IO[bytes], store_url: Optional[str], fmt: str) -> None:
             if not report.ok:
                 _emit_report(report, fmt)
                 continue
+            # check_line applied the event limits to the whole envelope: no second walk.
             pending.append((raw.line, Event.model_validate(raw.value, context=LIMITS_CHECKED)))
             if len(pending) >= INGEST_BATCH:
                 _append(store, pending, tally, fmt)
