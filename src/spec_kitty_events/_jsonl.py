@@ -4,6 +4,11 @@ Shared by the command line and anything else that ingests JSONL.  Lines are read
 that a file with invalid UTF-8, a truncated last line or a line that is not an object yields a
 report naming the line, and reading goes on with the next line.  Nothing here holds more than
 one line in memory.
+
+A line is judged under the event limits of ``_json``: ``NaN`` or ``Infinity`` literals,
+over-long integer literals and nesting too deep for the parser are JSON problems of the whole
+line; nesting deeper than the limit, and Infinity reached through ``1e999``, are reported
+against the field that holds them.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from pydantic import ValidationError as PydanticValidationError
 
+from spec_kitty_events._json import LIMITS_CHECKED, NotJSON, event_problem, loads_line
 from spec_kitty_events.models import Event
 
 
@@ -78,10 +84,12 @@ def _decode(number: int, raw: bytes) -> RawLine:
         reason = f"not valid UTF-8 (byte {error.start + 1} of the line)"
         return RawLine(number, None, Problem("encoding", "", reason))
     try:
-        return RawLine(number, json.loads(text), None)
+        return RawLine(number, loads_line(text), None)
     except json.JSONDecodeError as error:
         reason = f"malformed JSON: {error.msg} (column {error.colno})"
         return RawLine(number, None, Problem("json", "", reason))
+    except NotJSON as error:
+        return RawLine(number, None, Problem("json", "", str(error)))
 
 
 def envelope_facts(value: Dict[str, Any]) -> Tuple[Optional[str], Optional[str]]:
@@ -167,8 +175,14 @@ def parse_event(raw: RawLine) -> Union[Event, LineReport]:
     if unusable is not None:
         return unusable
     event_id, event_type = envelope_facts(raw.value)
+    # The whole envelope, not only the payload Event checks: the event limits hold everywhere
+    # in a line (Infinity read from 1e999 in any field, say).
+    problem = event_problem(raw.value)
+    if problem is not None:
+        field, message = problem
+        return LineReport(raw.line, event_id, event_type, (Problem("json", field, message),))
     try:
-        return Event.model_validate(raw.value)
+        return Event.model_validate(raw.value, context=LIMITS_CHECKED)
     except PydanticValidationError as error:
         problems = tuple(pydantic_problems(error, "envelope"))
         return LineReport(raw.line, event_id, event_type, problems)

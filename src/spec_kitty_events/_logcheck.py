@@ -71,7 +71,13 @@ def check_line(raw: RawLine, *, strict_types: bool = False) -> LineReport:
     payload = raw.value.get("payload")
     if is_known_event_type(event_type) and isinstance(payload, dict):
         assert event_type is not None
-        problems += _violations(validate_event(payload, event_type), "payload", "payload")
+        # Both checks apply the event limits; a payload value breaking one is reported once.
+        seen = {(problem.field, problem.message) for problem in problems}
+        problems += [
+            problem
+            for problem in _violations(validate_event(payload, event_type), "payload", "payload")
+            if (problem.field, problem.message) not in seen
+        ]
     elif strict_types and event_type is not None and not is_known_event_type(event_type):
         problems.append(Problem("payload", "event_type", f"unknown event type {event_type!r}"))
     return LineReport(raw.line, event_id, event_type, tuple(problems))

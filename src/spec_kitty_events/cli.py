@@ -23,6 +23,7 @@ import click
 
 from spec_kitty_events import _render
 from spec_kitty_events._families import reducing_families
+from spec_kitty_events._json import LIMITS_CHECKED
 from spec_kitty_events._jsonl import (
     EventBatch,
     LineReport,
@@ -455,7 +456,8 @@ def ingest(
             if not report.ok:
                 reporter.report(report)
                 continue
-            pending.append((raw.line, Event.model_validate(raw.value)))
+            # check_line applied the event limits to the whole envelope: no second walk.
+            pending.append((raw.line, Event.model_validate(raw.value, context=LIMITS_CHECKED)))
             if len(pending) >= INGEST_BATCH:
                 added += _append(store, pending, tally, reporter)
         added += _append(store, pending, tally, reporter)
@@ -714,16 +716,28 @@ def schemas_export(directory: str) -> None:
     from spec_kitty_events.schemas.generate import schema_to_json
     from spec_kitty_events.schemas.typed_event import TYPED_EVENT_SCHEMA_NAME, typed_event_schema
 
-    os.makedirs(directory, exist_ok=True)
     names = list_schemas()
-    for name in names:
-        source = schema_path(name)
-        target = os.path.join(directory, source.name)
-        with open(target, "w", encoding="utf-8") as out:
-            out.write(source.read_text(encoding="utf-8"))
-    typed = os.path.join(directory, f"{TYPED_EVENT_SCHEMA_NAME}.schema.json")
-    with open(typed, "w", encoding="utf-8") as out:
-        out.write(schema_to_json(typed_event_schema()))
+    try:
+        os.makedirs(directory, exist_ok=True)
+        for name in names:
+            source = schema_path(name)
+            target = os.path.join(directory, source.name)
+            with open(target, "w", encoding="utf-8") as out:
+                out.write(source.read_text(encoding="utf-8"))
+        typed = os.path.join(directory, f"{TYPED_EVENT_SCHEMA_NAME}.schema.json")
+        with open(typed, "w", encoding="utf-8") as out:
+            out.write(schema_to_json(typed_event_schema()))
+    except OSError as error:
+        # A directory that cannot be written is a bad argument, as click's own path checks say.
+        where = error.filename or directory
+        reason = (
+            "exists and is not a directory"
+            if isinstance(error, FileExistsError)
+            else error.strerror or str(error)
+        )
+        raise click.BadParameter(
+            f"cannot write the schemas to {where}: {reason}", param_hint="'DIRECTORY'"
+        ) from None
     click.echo(f"exported {len(names)} schemas and {TYPED_EVENT_SCHEMA_NAME} to {directory}")
 
 

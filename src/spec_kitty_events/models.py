@@ -1,6 +1,11 @@
 """The event envelope and the small types every other module builds on.
 
-This module imports nothing from the package: it is the root of the import graph.
+This module imports nothing from the package but the private ``_json`` rules (which import
+nothing): it is the root of the import graph.
+
+What a payload may hold is limited (see ``_json``): at most 64 levels of nesting, integers of at
+most 4,300 digits, no NaN or Infinity.  An event that breaks a limit is refused when it is built,
+so that everything accepted can be written as JSON and read back.
 
 Identifiers (``event_id``, ``causation_id``, ``correlation_id``) are ULIDs or UUIDs.  They are
 checked by :func:`normalize_event_id`, not by the regular expression published in the JSON
@@ -29,6 +34,8 @@ from itertools import pairwise
 from typing import Any, Dict, List, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from spec_kitty_events._json import LIMITS_CHECKED, int_problem, payload_problem
 
 # --- identifier formats ----------------------------------------------------------------------
 
@@ -245,9 +252,23 @@ class Event(BaseModel):
         field = info.field_name or "event_id"
         return _normalize_identifier(value, field, explain=field != "event_id")
 
+    @field_validator("lamport_clock", mode="after")
+    @classmethod
+    def _readable_clock(cls, value: int) -> int:
+        problem = int_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
     @field_validator("payload", mode="after")
     @classmethod
     def _own_payload(cls, value: Dict[str, Any], info: ValidationInfo) -> Dict[str, Any]:
+        # Checked before the copy, which recurses: a too deep payload must not reach it.
+        if info.context is not LIMITS_CHECKED:
+            problem = payload_problem(value)
+            if problem is not None:
+                path, message = problem
+                raise ValueError(f"payload.{path}: {message}" if path else message)
         # JSON input is freshly parsed and shares nothing with the caller: skip the copy.
         if info.mode == "json":
             return value

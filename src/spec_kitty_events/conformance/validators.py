@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Type, Union
 from pydantic import ValidationError as PydanticValidationError
 
 from spec_kitty_events._families import event_type_to_model, event_type_to_schema
+from spec_kitty_events._json import LIMITS_CHECKED, event_problem, payload_problem
 from spec_kitty_events.schemas import load_schema
 
 try:
@@ -85,6 +86,7 @@ class ConformanceResult:
 
 _EVENT_TYPE_TO_MODEL: Dict[str, Type[Any]] = dict(event_type_to_model())
 _EVENT_TYPE_TO_SCHEMA: Dict[str, str] = event_type_to_schema()
+_ENVELOPE = "Event"
 
 
 def _model_for(event_type: str) -> Type[Any]:
@@ -108,9 +110,15 @@ def _model_violation(error: Any) -> ModelViolation:
     )
 
 
-def _validate_with_model(payload: Any, model_class: Type[Any]) -> Tuple[ModelViolation, ...]:
+def _validate_with_model(
+    payload: Any, model_class: Type[Any], *, limits_checked: bool = False
+) -> Tuple[ModelViolation, ...]:
     try:
-        model_class.model_validate(payload)
+        if limits_checked:
+            # The envelope's limits were just checked: Event need not walk its payload again.
+            model_class.model_validate(payload, context=LIMITS_CHECKED)
+        else:
+            model_class.model_validate(payload)
     except PydanticValidationError as exc:
         return tuple(_model_violation(error) for error in exc.errors(include_url=False))
     return ()
@@ -374,10 +382,17 @@ def validate_event(
 
     Raises ``ValueError`` for an unknown ``event_type`` and, with ``strict=True``,
     ``ImportError`` when ``jsonschema`` is not installed.  A payload of the wrong shape never
-    raises: it is reported as violations.
+    raises: it is reported as violations.  A payload nested deeper than the nesting limit, or
+    holding NaN, Infinity or an integer of more than 4,300 digits, gets one model violation
+    naming where, and neither layer runs on it (both would recurse into it).
     """
     model_class = _model_for(event_type)
-    model_violations = _validate_with_model(payload, model_class)
+    problem = event_problem(payload) if event_type == _ENVELOPE else payload_problem(payload)
+    if problem is not None:
+        return _unrepresentable(problem, event_type)
+    model_violations = _validate_with_model(
+        payload, model_class, limits_checked=event_type == _ENVELOPE
+    )
     schema_name = _EVENT_TYPE_TO_SCHEMA.get(event_type)
     if schema_name is None:
         schema_violations: Tuple[SchemaViolation, ...] = ()
@@ -393,6 +408,13 @@ def validate_event(
         schema_check_skipped=skipped,
         event_type=event_type,
     )
+
+
+def _unrepresentable(problem: Tuple[str, str], event_type: str) -> ConformanceResult:
+    field, message = problem
+    violation = ModelViolation(field, message, "value_error", None)
+    # Neither layer ran; "skipped" says so, and valid is False whatever it says.
+    return ConformanceResult(False, (violation,), (), True, event_type)
 
 
 _CLEAN_RESULTS: Dict[Tuple[str, bool], ConformanceResult] = {}

@@ -12,6 +12,7 @@ from typing import Any, Iterable, List, Literal, NamedTuple
 
 from pydantic import ValidationError as PydanticValidationError
 
+from spec_kitty_events._json import payload_problem
 from spec_kitty_events.models import ErrorEntry, Event, StorageError
 
 # Bumped whenever a table or index changes shape; a database carrying a larger number was
@@ -55,6 +56,12 @@ def event_row(event: object) -> EventRow:
     """Serialize one event, or say which event (and why) cannot be stored."""
     if not isinstance(event, Event):
         raise TypeError(f"expected an Event to save, got {type(event).__name__}")
+    # The payload was checked when the event was built, but it is a mutable dict: a value put
+    # in later (NaN would be written as null) must not reach the store.
+    problem = payload_problem(event.payload)
+    if problem is not None:
+        path, message = problem
+        raise StorageError(f"event {event.event_id}: payload.{path}: {message}")
     try:
         body = event.model_dump_json()
     except (ValueError, TypeError) as exc:
