@@ -37,6 +37,7 @@ from spec_kitty_events.jsonl import (
     LineReport,
     LineResult,
     Problem,
+    loads,
     read_lines,
     read_values,
 )
@@ -85,7 +86,9 @@ def _judge(body: bytes, content_type: str) -> Union[Iterable[LineResult], str]:
     if content_type.split(";")[0].strip().lower() != "application/json":
         return read_lines(body)
     try:
-        values = json.loads(body)
+        # Not json.loads: this one refuses NaN and Infinity and cannot be made to recurse
+        # without bound by a hostile body.
+        values = loads(body)
     except ValueError as error:
         return f"the body is not JSON: {error}"
     if not isinstance(values, list):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Iterable, Iterator, List, Union
 
 from spec_kitty_events import _render
+from spec_kitty_events._json import LIMITS_CHECKED, loads_line
 from spec_kitty_events._jsonl import LineReport, Problem, RawLine, iter_lines, parse_event
 from spec_kitty_events._logcheck import check_line
 from spec_kitty_events.models import Event
@@ -39,6 +40,7 @@ __all__ = [
     "Problem",
     "Source",
     "read_lines",
+    "loads",
     "read_values",
     "report_text",
 ]
@@ -86,6 +88,14 @@ def read_values(
     return _judged(raws, check_payloads, strict_types)
 
 
+def loads(text: Union[str, bytes]) -> Any:
+    """Parse a whole JSON document (say, a request body holding an array of events) under the
+    event limits every line is read with: ``NaN``, ``Infinity``, integers of more than 4,300
+    digits and nesting too deep for the parser raise :class:`ValueError` with a message naming
+    the problem, as malformed JSON does; nothing here can exhaust the stack."""
+    return loads_line(text.decode("utf-8") if isinstance(text, bytes) else text)
+
+
 def _judged(
     raws: Iterable[RawLine], check_payloads: bool, strict_types: bool
 ) -> Iterator[LineResult]:
@@ -95,8 +105,12 @@ def _judged(
             yield GoodLine(raw.line, outcome) if isinstance(outcome, Event) else outcome
             continue
         report = check_line(raw, strict_types=strict_types)
-        # The envelope check is Event's own model, so a line it accepts builds an Event.
-        yield GoodLine(raw.line, Event.model_validate(raw.value)) if report.ok else report
+        if not report.ok:
+            yield report
+            continue
+        # The envelope check is Event's own model under the event limits, so a line it accepts
+        # builds an Event without a second walk.
+        yield GoodLine(raw.line, Event.model_validate(raw.value, context=LIMITS_CHECKED))
 
 
 def _byte_lines(source: Union[bytes, bytearray, IO[bytes], Iterable[Any]]) -> Iterator[bytes]:

@@ -110,6 +110,8 @@ def test_an_event_id_stored_with_other_content_is_reported_by_line(
     [
         ("POST", "/events", b"{not json", "application/json", 400, "the body is not JSON"),
         ("POST", "/events", b'{"a": 1}', "application/json", 400, "must be an array"),
+        ("POST", "/events", b"[NaN]", "application/json", 400, "NaN is not JSON"),
+        ("POST", "/events", b"[" * 100_000, "application/json", 400, "deep"),
         ("GET", "/events", None, "text/plain", 405, "POST only"),
         ("POST", "/elsewhere", b"", "text/plain", 404, "POST events to /events"),
     ],

@@ -14,6 +14,7 @@ from spec_kitty_events.jsonl import (
     GoodLine,
     LineReport,
     LineResult,
+    loads,
     read_lines,
     read_values,
     report_text,
@@ -115,3 +116,24 @@ def test_payload_model_maps_event_types_to_the_models_validate_event_uses() -> N
     model = payload_model("MissionDossierArtifactIndexed")
     assert model is not None
     assert model.__name__ == "MissionDossierArtifactIndexedPayload"
+
+
+def test_loads_reads_a_body_and_refuses_what_json_has_no_form_for() -> None:
+    assert loads(b'[{"a": 1}, "\\u00e9"]') == [{"a": 1}, "\u00e9"]
+    with pytest.raises(ValueError, match="NaN is not JSON"):
+        loads("[NaN]")
+    with pytest.raises(ValueError, match="digits"):
+        loads("[" + "9" * 5000 + "]")
+    with pytest.raises(ValueError, match="deep"):
+        loads("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="Expecting value"):
+        loads("[1,]")
+
+
+def test_values_nested_past_the_limit_are_reported_by_field() -> None:
+    deep: Any = "bottom"
+    for _ in range(80):
+        deep = [deep]
+    (report,) = list(read_values([{**GOOD[0], "payload": {**GOOD[0]["payload"], "x": deep}}]))
+    assert isinstance(report, LineReport)
+    assert report.problems[0].field.startswith("payload.x")
