@@ -94,8 +94,9 @@ def main() -> None:
 class Reporter:
     """Prints the reports of bad lines: all, the first N (--max-errors) or none (--quiet).
 
-    A document whose first line is a lone ``{`` or ``[`` is pretty-printed JSON, not JSON Lines:
-    that is said once, and its lines that are not JSON objects are counted, not listed.
+    A document whose first line is a lone ``{`` or ``[`` and whose next line is indented is
+    pretty-printed JSON, not JSON Lines: that is said once, and its lines that are not JSON
+    objects are counted, not listed.
     """
 
     def __init__(
@@ -112,13 +113,25 @@ class Reporter:
         self._pretty_noted = False
 
     def sniff(self, lines: Iterable[bytes]) -> Iterator[bytes]:
-        """Pass the lines on, noticing whether the first non-blank one starts a pretty document."""
-        looking = True
+        """Pass the lines on, deciding first whether they are a pretty-printed document: a
+        lone ``{`` or ``[``, then an indented line.  A log that merely starts with a broken
+        line is not one, and has every bad line reported."""
+        lines = iter(lines)
+        head: List[bytes] = []
         for raw in lines:
-            if looking and raw.strip():
-                looking = False
-                self.pretty_fix = PRETTY_STARTS.get(raw.strip())
-            yield raw
+            head.append(raw)
+            if raw.strip():
+                break
+        fix = PRETTY_STARTS.get(head[-1].strip()) if head else None
+        if fix is not None:
+            for raw in lines:
+                head.append(raw)
+                if raw.strip():
+                    if raw[:1] in (b" ", b"\t"):
+                        self.pretty_fix = fix
+                    break
+        yield from head
+        yield from lines
 
     def report(self, report: LineReport) -> None:
         if self.pretty_fix is not None and all(p.layer == "json" for p in report.problems):

@@ -153,10 +153,21 @@ def test_a_pretty_document_does_not_hide_envelope_errors(tmp_path: Path) -> None
     # A compact event inside a pretty array is judged; its own errors are still listed.
     broken = make_record(9, "WPStatusChanged", {}, lamport_clock=-1)
     path = tmp_path / "pretty-array.json"
-    path.write_bytes(b"[\n" + json.dumps(broken).encode() + b"\n]\n")
+    path.write_bytes(b"[\n  " + json.dumps(broken).encode() + b"\n]\n")
     result = run("validate", str(path))
+    assert "pretty-printed JSON" in result.stderr
     assert "line 2 (event " in result.stdout
     assert "lamport_clock:" in result.stdout
+
+
+def test_a_log_that_merely_starts_with_a_broken_line_has_every_bad_line_reported(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "starts-broken.jsonl"
+    path.write_bytes(b"{\n" + jsonl(GOOD[:1]) + b"[\n")
+    result = run("validate", str(path))
+    assert "pretty-printed" not in result.stderr
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[:-1]] == ["line 1", "line 3"]
 
 
 def test_a_refused_dossier_stream_names_namespaces_by_their_wire_values(tmp_path: Path) -> None:
