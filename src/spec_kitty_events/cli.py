@@ -91,7 +91,7 @@ def main() -> None:
 # ------------------------------------------------------------------------------ line reports
 
 
-class Reporter:
+class _Reporter:
     """Prints the reports of bad lines: all, the first N (--max-errors) or none (--quiet).
 
     A document whose first line is a lone ``{`` or ``[`` and whose next line is indented is
@@ -165,7 +165,7 @@ class Reporter:
             click.echo(f"{self.hidden} more bad {self.unit}s not shown ({why})", err=True)
 
 
-def report_options(command: _F) -> _F:
+def _report_options(command: _F) -> _F:
     """--max-errors and --quiet, the same on every command that reports bad lines."""
     command = click.option(
         "--quiet",
@@ -182,7 +182,7 @@ def report_options(command: _F) -> _F:
     )(command)
 
 
-def progress_option(command: _F) -> _F:
+def _progress_option(command: _F) -> _F:
     return click.option(
         "--progress/--no-progress",
         default=None,
@@ -190,7 +190,7 @@ def progress_option(command: _F) -> _F:
     )(command)
 
 
-def store_option(command: _F) -> _F:
+def _store_option(command: _F) -> _F:
     return click.option("--store", "store_url", metavar="URL", help=READ_STORE_HELP)(command)
 
 
@@ -199,7 +199,7 @@ def store_option(command: _F) -> _F:
 
 @main.command()
 @click.argument("file", type=click.File("rb"), required=False)
-@store_option
+@_store_option
 @click.option(
     "--format",
     "fmt",
@@ -213,8 +213,8 @@ def store_option(command: _F) -> _F:
     is_flag=True,
     help="Count events of a type this library does not know as bad lines.",
 )
-@report_options
-@progress_option
+@_report_options
+@_progress_option
 def validate(
     file: Optional[IO[bytes]],
     store_url: Optional[str],
@@ -231,7 +231,7 @@ def validate(
     store: its position in the store's read order).  Exit status 1 when any line is bad.
     """
     url = _store_source(file, store_url)
-    reporter = Reporter(
+    reporter = _Reporter(
         fmt, max_errors, quiet, to_stderr=False, unit="line" if url is None else "stored event"
     )
     if url is None:
@@ -280,7 +280,7 @@ MODAL_KINDS = " and ".join(kind for kind, family in REDUCERS.items() if family.r
 @main.command()
 @click.argument("kind", type=click.Choice(sorted(REDUCERS)))
 @click.argument("file", type=click.File("rb"), required=False)
-@store_option
+@_store_option
 @click.option(
     "--format",
     "fmt",
@@ -309,8 +309,8 @@ MODAL_KINDS = " and ".join(kind for kind, family in REDUCERS.items() if family.r
     is_flag=True,
     help="Print the empty state of an input without events of KIND instead of exiting 2.",
 )
-@report_options
-@progress_option
+@_report_options
+@_progress_option
 def reduce(
     kind: str,
     file: Optional[IO[bytes]],
@@ -333,7 +333,7 @@ def reduce(
     """
     if by_namespace and kind != "dossier":
         raise click.UsageError("--by-namespace applies to the dossier reducer only")
-    reporter = Reporter("text", max_errors, quiet, to_stderr=True, unit="line")
+    reporter = _Reporter("text", max_errors, quiet, to_stderr=True, unit="line")
     batch = _events_from(file, store_url, reporter, progress)
     with _refusals(kind):
         if by_namespace:
@@ -384,7 +384,7 @@ def _store_source(file: Optional[IO[bytes]], store_url: Optional[str]) -> Option
 def _events_from(
     file: Optional[IO[bytes]],
     store_url: Optional[str],
-    reporter: Reporter,
+    reporter: _Reporter,
     progress: Optional[bool] = None,
 ) -> EventBatch:
     """The events to fold: from a JSONL file (bad lines reported) or from a store."""
@@ -396,7 +396,7 @@ def _events_from(
     return EventBatch(events, [], len(events))
 
 
-def _file_events(file: IO[bytes], reporter: Reporter, progress: Optional[bool]) -> EventBatch:
+def _file_events(file: IO[bytes], reporter: _Reporter, progress: Optional[bool]) -> EventBatch:
     batch = read_events(reporter.sniff(_lines_with_progress(file, progress, "reading")))
     for report in batch.rejected:
         reporter.report(report)
@@ -436,8 +436,8 @@ def _print_state(dumped: Any, fmt: str) -> None:
     show_default=True,
     help="text for people; json prints one JSON object per rejected line, then a summary.",
 )
-@report_options
-@progress_option
+@_report_options
+@_progress_option
 def ingest(
     file: IO[bytes],
     store_url: Optional[str],
@@ -456,7 +456,7 @@ def ingest(
     store cannot be opened or fails.
     """
     url = store_url or default_store_url()
-    reporter = Reporter(fmt, max_errors, quiet, to_stderr=False, unit="line")
+    reporter = _Reporter(fmt, max_errors, quiet, to_stderr=False, unit="line")
     tally = Tally()
     pending: List[Tuple[int, Event]] = []
     added = 0
@@ -495,7 +495,7 @@ def ingest(
 
 
 def _append(
-    store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally, reporter: Reporter
+    store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally, reporter: _Reporter
 ) -> int:
     """Append a batch in one transaction; if the store refuses an event, find the refused
     lines and store the rest.  Returns how many events this call stored."""
@@ -584,7 +584,7 @@ def export(store_url: Optional[str], output: IO[bytes]) -> None:
 
 @main.command("hash")
 @click.argument("file", type=click.File("rb"), required=False)
-@store_option
+@_store_option
 @click.option(
     "--format",
     "fmt",
@@ -599,7 +599,7 @@ def export(store_url: Optional[str], output: IO[bytes]) -> None:
     help="Print the hash of the empty dossier for an input without dossier events "
     "instead of exiting 2.",
 )
-@report_options
+@_report_options
 def hash_command(
     file: Optional[IO[bytes]],
     store_url: Optional[str],
@@ -614,7 +614,7 @@ def hash_command(
     projection of the reduced dossier state.  An input without dossier events exits 2 unless
     --allow-empty: its hash would be that of an empty dossier, which no mission has.
     """
-    reporter = Reporter("text", max_errors, quiet, to_stderr=True, unit="line")
+    reporter = _Reporter("text", max_errors, quiet, to_stderr=True, unit="line")
     state, rejected = _dossier_state(
         _events_from(file, store_url, reporter), "the input", allow_empty
     )
@@ -654,7 +654,7 @@ def hash_command(
     is_flag=True,
     help="Compare a side without dossier events as an empty dossier instead of exiting 2.",
 )
-@report_options
+@_report_options
 def diff(
     streams: Sequence[IO[bytes]],
     store_url: Optional[str],
@@ -672,7 +672,7 @@ def diff(
     """
     if not 1 <= len(streams) <= 2:
         raise click.UsageError("give BASELINE and CURRENT, or CURRENT with --store URL")
-    reporter = Reporter("text", max_errors, quiet, to_stderr=True, unit="line")
+    reporter = _Reporter("text", max_errors, quiet, to_stderr=True, unit="line")
     if len(streams) == 2:
         if store_url is not None:
             raise click.UsageError("give either BASELINE or --store URL, not both")
