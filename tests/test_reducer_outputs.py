@@ -11,10 +11,8 @@ from __future__ import annotations
 import copy
 import itertools
 import pickle
-import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
@@ -32,24 +30,9 @@ from spec_kitty_events import (
 from spec_kitty_events._readonly import ReadOnlyDict, ReadOnlyList, read_only
 from spec_kitty_events.glossary import TermCandidateObservedPayload
 from spec_kitty_events.models import Event
+from tests.factory import make_event
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-PROJECT = uuid.UUID("0b0e6f1c-7a2d-4c3e-9f10-2a3b4c5d6e7f")
-START = datetime(2026, 5, 1, 8, 0, tzinfo=timezone.utc)
-
-
-def event(n: int, event_type: str, payload: Dict[str, Any]) -> Event:
-    return Event(
-        event_id=f"01J{n:023d}",
-        event_type=event_type,
-        aggregate_id="agg",
-        payload=payload,
-        timestamp=START + timedelta(seconds=n),
-        node_id="node-1",
-        lamport_clock=n,
-        project_uuid=PROJECT,
-        correlation_id="01J00000000000000000000CRR",
-    )
 
 
 def example(name: str) -> List[Event]:
@@ -76,11 +59,11 @@ def status_stream() -> List[Event]:
         }
         if target == "done":
             payload["evidence"] = evidence
-        events.append(event(n, "WPStatusChanged", payload))
+        events.append(make_event(n, "WPStatusChanged", payload))
     # Refused (done is terminal): gives the anomaly list an entry.
     refused = dict(events[-1].payload, from_lane="done", to_lane="planned")
     refused.pop("evidence")
-    events.append(event(9, "WPStatusChanged", refused))
+    events.append(make_event(9, "WPStatusChanged", refused))
     return events
 
 
@@ -88,12 +71,12 @@ def glossary_stream() -> List[Event]:
     common = {"mission_id": "M", "scope_id": "S"}
     metadata = {"step_metadata": {"file": "spec.md"}}
     return [
-        event(
+        make_event(
             1,
             "GlossaryScopeActivated",
             {**common, "scope_type": "team_domain", "glossary_version_id": "v1"},
         ),
-        event(
+        make_event(
             2,
             "TermCandidateObserved",
             {
@@ -105,7 +88,7 @@ def glossary_stream() -> List[Event]:
                 "actor": "x",
             },
         ),
-        event(
+        make_event(
             3,
             "GlossarySenseUpdated",
             {
@@ -116,7 +99,7 @@ def glossary_stream() -> List[Event]:
                 "actor": "y",
             },
         ),
-        event(
+        make_event(
             4,
             "SemanticCheckEvaluated",
             {
@@ -137,7 +120,7 @@ def glossary_stream() -> List[Event]:
                 "effective_strictness": "max",
             },
         ),
-        event(
+        make_event(
             5,
             "GenerationBlockedBySemanticConflict",
             {
@@ -148,7 +131,7 @@ def glossary_stream() -> List[Event]:
                 "blocking_strictness": "max",
             },
         ),
-        event(
+        make_event(
             6, "GlossaryStrictnessSet", {"mission_id": "M", "new_strictness": "off", "actor": "z"}
         ),
     ]
@@ -156,7 +139,7 @@ def glossary_stream() -> List[Event]:
 
 def collaboration_stream() -> List[Event]:
     def move(n: int, event_type: str, **payload: Any) -> Event:
-        return event(n, event_type, {"participant_id": "p1", "mission_id": "M", **payload})
+        return make_event(n, event_type, {"participant_id": "p1", "mission_id": "M", **payload})
 
     identity = {"participant_id": "p1", "participant_type": "human"}
     return [
@@ -170,7 +153,7 @@ def collaboration_stream() -> List[Event]:
             link_type="cli_to_saas",
         ),
         move(4, "FocusChanged", focus_target={"target_type": "wp", "target_id": "WP01"}),
-        event(
+        make_event(
             5,
             "ConcurrentDriverWarning",
             {"warning_id": "w1", "mission_id": "M", "participant_ids": ["p1", "p1"]},

@@ -231,9 +231,8 @@ __version__ = "2.4.0"
 # Names added after 2.4.0 are importable from the root too, but their module is loaded on first
 # use: importing the package still loads exactly 2.4.0's fifteen submodules, and ``__all__``
 # keeps its 168 names.
-_LAZY_EXPORTS = {
-    name: "spec_kitty_events.dossier_parity"
-    for name in (
+_LAZY_EXPORTS = dict.fromkeys(
+    (
         "SNAPSHOT_FORMAT",
         "AppliedBatch",
         "DossierNamespaceKey",
@@ -247,8 +246,9 @@ _LAZY_EXPORTS = {
         "partition_by_namespace",
         "recovering_parity",
         "reduce_dossier_by_namespace",
-    )
-}
+    ),
+    "spec_kitty_events.dossier_parity",
+)
 
 
 def __getattr__(name: str) -> Any:

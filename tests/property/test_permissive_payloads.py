@@ -11,8 +11,6 @@ spoiled event shows up as an anomaly (or, for collaboration, an ``on_skip`` repo
 from __future__ import annotations
 
 import copy
-import uuid
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -34,10 +32,9 @@ from spec_kitty_events.collaboration import CollaborationAnomaly, FocusTarget, P
 from spec_kitty_events.dossier import NamespaceMixedStreamError
 from spec_kitty_events.glossary import FAMILY as GLOSSARY
 from spec_kitty_events.models import Event
+from tests.factory import make_event
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
-PROJECT = uuid.UUID("3c1a5e2b-9d4f-4a6b-8c7d-1e2f3a4b5c6d")
-START = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
 
 Payload = Dict[str, Any]
 Path_ = Tuple[Any, ...]
@@ -339,24 +336,10 @@ def spoiled_streams(draw: st.DrawFn, family: str) -> Tuple[List[Event], int, Pay
     events = []
     for n, (kind, body) in enumerate(base, start=1):
         try:
-            events.append(event(n, kind, payload if n - 1 == position else body))
+            events.append(make_event(n, kind, payload if n - 1 == position else body))
         except PydanticValidationError:
             reject()  # the envelope refuses it, so no reducer ever sees it
     return events, position, payload
-
-
-def event(n: int, event_type: str, payload: Payload) -> Event:
-    return Event(
-        event_id=f"01J{n:023d}",
-        event_type=event_type,
-        aggregate_id="agg",
-        payload=payload,
-        timestamp=START + timedelta(seconds=n),
-        node_id="node-1",
-        lamport_clock=n,
-        project_uuid=PROJECT,
-        correlation_id="01J00000000000000000000CRR",
-    )
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -366,7 +349,7 @@ def event(n: int, event_type: str, payload: Payload) -> Event:
 def test_the_unspoiled_stream_of_each_family_folds_every_event(family: str) -> None:
     # The spoiled streams below differ from these in one value only.
     base, reduce = FAMILIES[family]
-    events = [event(n, kind, body) for n, (kind, body) in enumerate(base, start=1)]
+    events = [make_event(n, kind, body) for n, (kind, body) in enumerate(base, start=1)]
     reports: List[CollaborationAnomaly] = []
     state = reduce(events, reports)
     assert getattr(state, "event_count", len(events)) == len(events)
