@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
+
+import pytest
 
 from tests.factory import make_record
 
@@ -23,9 +26,25 @@ def script_command() -> List[str]:
     return [found] if found else [sys.executable, "-m", "spec_kitty_events"]
 
 
-def run(*args: str, stdin: Optional[bytes] = None) -> subprocess.CompletedProcess[str]:
+def unprivileged_prefix() -> List[str]:
+    """A command prefix under which file permissions apply, as they do not to root.
+
+    As root, ``setpriv`` drops the capabilities that bypass permission checks; a test that needs
+    permissions to apply is skipped only when root has no ``setpriv``.
+    """
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv, so permissions cannot be made to apply")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
+
+
+def run(
+    *args: str, stdin: Optional[bytes] = None, prefix: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
     completed = subprocess.run(
-        [*script_command(), *args], input=stdin or b"", capture_output=True, timeout=300
+        [*prefix, *script_command(), *args], input=stdin or b"", capture_output=True, timeout=300
     )
     return subprocess.CompletedProcess(
         completed.args,

@@ -14,7 +14,7 @@ from typing import Dict, Iterator, List, Optional
 
 import pytest
 
-from tests.cli.helpers import jsonl, run, script_command, status_payload
+from tests.cli.helpers import jsonl, run, script_command, status_payload, unprivileged_prefix
 from tests.factory import make_record
 
 STORE_ENV = "SPEC_KITTY_EVENTS_STORE"
@@ -125,16 +125,6 @@ def test_reduce_of_a_missing_store_file_creates_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def _unprivileged() -> List[str]:
-    """A command prefix under which file permissions apply, as they do not to root."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root without setpriv, so permissions cannot be made to apply")
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
-
-
 @pytest.fixture
 def readable_only() -> Iterator[Path]:
     # Not tmp_path: its parents are private to root, which may not be the reader here.
@@ -152,7 +142,7 @@ def readable_only() -> Iterator[Path]:
 def test_reduce_reads_a_store_it_may_not_write(
     readable_only: Path, file_mode: int, dir_mode: int
 ) -> None:
-    prefix = _unprivileged()
+    prefix = unprivileged_prefix()
     db = readable_only / "events.db"
     log = readable_only / "log.jsonl"
     log.write_bytes(jsonl(_events(1, 3)))
@@ -174,7 +164,7 @@ def test_reduce_refuses_rather_than_guesses_beside_a_wal_file_it_cannot_use(
 ) -> None:
     # A -wal file may hold committed events that only a -shm file lets a reader find; in a
     # directory where that cannot be created, reading the main file alone could miss them.
-    prefix = _unprivileged()
+    prefix = unprivileged_prefix()
     db = readable_only / "events.db"
     log = readable_only / "log.jsonl"
     log.write_bytes(jsonl(_events(1, 2)))
@@ -191,7 +181,7 @@ def test_reduce_refuses_rather_than_guesses_beside_a_wal_file_it_cannot_use(
 def test_ingest_into_a_store_it_may_not_write_fails_once_not_per_line(
     readable_only: Path,
 ) -> None:
-    prefix = _unprivileged()
+    prefix = unprivileged_prefix()
     db = readable_only / "events.db"
     log = readable_only / "log.jsonl"
     log.write_bytes(jsonl(_events(1, 1)))

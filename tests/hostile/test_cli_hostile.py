@@ -7,14 +7,15 @@ exit status 1, and the good lines around it are still checked, folded or stored.
 from __future__ import annotations
 
 import json
-import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
 
 from spec_kitty_events.stores.sqlite import SQLiteEventStore
-from tests.cli.helpers import run
+from tests.cli.helpers import run, unprivileged_prefix
 
 from ._values import LIMIT, envelope, nested, status_payload
 
@@ -149,15 +150,16 @@ def test_schemas_export_to_a_place_it_cannot_write_is_one_clear_error(
     )
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through directory permissions")
-def test_schemas_export_beneath_a_read_only_directory_is_one_clear_error(tmp_path: Path) -> None:
-    locked = tmp_path / "locked"
-    locked.mkdir()
+def test_schemas_export_beneath_a_read_only_directory_is_one_clear_error() -> None:
+    prefix = unprivileged_prefix()
+    # Not tmp_path: its parents are private to root, which may not be the writer here.
+    locked = Path(tempfile.mkdtemp(prefix="ske-locked-"))
     locked.chmod(0o555)
     try:
-        completed = run("schemas", "export", str(locked / "schemas"))
+        completed = run("schemas", "export", str(locked / "schemas"), prefix=prefix)
     finally:
         locked.chmod(0o755)
+        shutil.rmtree(locked)
     assert "Traceback" not in completed.stderr
     assert completed.returncode == 2
     assert "Permission denied" in completed.stderr
