@@ -29,6 +29,11 @@ import sys
 from math import isfinite
 from typing import Any, Callable, Iterable, List, Optional, Tuple
 
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on the installed extras
+    _orjson = None  # type: ignore[assignment]
+
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 4300
 
@@ -50,6 +55,11 @@ Problem = Tuple[str, str]
 # Passed as the pydantic validation context by code that has just checked a whole envelope, so
 # that Event does not walk its payload a second time.  Only its identity matters.
 LIMITS_CHECKED: Any = {"spec_kitty_events": "event limits already checked"}
+
+
+# Like LIMITS_CHECKED, and the value was decoded from JSON just now and nothing else holds it:
+# Event may keep its payload as it is instead of copying it.
+FRESH_JSON: Any = {"spec_kitty_events": "event limits checked; freshly decoded JSON"}
 
 
 class NotJSON(ValueError):
@@ -206,3 +216,33 @@ def _long_integer(text: str) -> str:
         if match.group(1) is not None:
             return f"integer literal with more than {digits} digits (column {match.start() + 1})"
     return f"integer literal with more than {digits} digits"  # pragma: no cover - see above
+
+
+# --- the fast reader -------------------------------------------------------------------------
+
+# An integer literal of 19 or more digits where a JSON number can start: orjson reads integers
+# outside 64 bits as floats, json as ints.  Digits inside a string never follow these
+# characters directly, so a string can at worst cause a needless slow read.
+_LONG_INTEGER = re.compile(rb"(?:^|[:\[,])[ \t\n\r]*-?[0-9]{19,}")
+_OPENERS = (b"{", b"[")
+
+
+def fast_loads_line(raw: bytes) -> Optional[Tuple[Any, bool]]:
+    """Parse a stripped log line with orjson when it certainly gives what :func:`loads_line`
+    gives: ``(value, limits_clear)``, or ``None`` when the caller must take the slow path
+    (orjson missing, or a line orjson refuses or might read differently).
+
+    ``limits_clear`` is True when the value provably keeps the event limits, so that
+    :func:`event_problem` need not walk it: orjson refuses NaN, the infinities and numbers that
+    overflow to them, long integers go to the slow path, and a line with at most
+    ``MAX_DEPTH + 1`` brackets cannot nest deeper than that.
+    """
+    if _orjson is None or _LONG_INTEGER.search(raw) is not None:
+        return None
+    try:
+        value = _orjson.loads(raw)
+    except _orjson.JSONDecodeError:
+        # The slow path finds the same problem and words it as it always has.
+        return None
+    brackets = raw.count(_OPENERS[0]) + raw.count(_OPENERS[1])
+    return value, brackets <= MAX_DEPTH + 1

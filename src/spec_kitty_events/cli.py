@@ -20,7 +20,7 @@ import click
 
 from spec_kitty_events import _render
 from spec_kitty_events._families import reducing_families
-from spec_kitty_events._json import LIMITS_CHECKED
+from spec_kitty_events._json import FRESH_JSON
 from spec_kitty_events._jsonl import (
     EventBatch,
     LineReport,
@@ -287,7 +287,7 @@ def ingest(file: IO[bytes], store_url: Optional[str], fmt: str) -> None:
                 _emit_report(report, fmt)
                 continue
             # check_line applied the event limits to the whole envelope: no second walk.
-            pending.append((raw.line, Event.model_validate(raw.value, context=LIMITS_CHECKED)))
+            pending.append((raw.line, Event.model_validate(raw.value, context=FRESH_JSON)))
             if len(pending) >= INGEST_BATCH:
                 added += _append(store, pending, tally, fmt)
         added += _append(store, pending, tally, fmt)
