@@ -14,7 +14,7 @@ import os
 import sys
 from contextlib import contextmanager
 from stat import S_ISREG
-from typing import IO, Any, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import click
 
@@ -37,6 +37,7 @@ from spec_kitty_events._store_url import (
     open_event_store,
     redacted_url,
 )
+from spec_kitty_events._stream import fold_log, fold_store
 from spec_kitty_events.dossier import MissionDossierState, reduce_mission_dossier
 from spec_kitty_events.dossier_parity import (
     diff_dossier_states,
@@ -186,16 +187,19 @@ def reduce(
     """
     if by_namespace and kind != "dossier":
         raise click.UsageError("--by-namespace applies to the dossier reducer only")
-    batch = _events_from(file, store_url)
-    with _refusals(kind):
+
+    def fold(events: Iterable[Event]) -> Any:
         if by_namespace:
-            states = reduce_dossier_by_namespace(batch.events)
-            dumped: Any = {
+            states = reduce_dossier_by_namespace(events)
+            return {
                 _namespace_label(key): state.model_dump(mode="json")
                 for key, state in states.items()
             }
-        else:
-            dumped = REDUCERS[kind].reduce(batch.events, mode).model_dump(mode="json")
+        return REDUCERS[kind].reduce(events, mode).model_dump(mode="json")
+
+    batch, outcome = _folded(file, store_url, fold)
+    with _refusals(kind):
+        dumped = outcome()
     _print_state(dumped, fmt)
     sys.exit(1 if batch.rejected else 0)
 
@@ -213,23 +217,25 @@ def _refusals(what: str) -> Iterator[None]:
         raise click.ClickException(f"{what} reducer refused the stream: {error}") from None
 
 
-def _events_from(file: Optional[IO[bytes]], store_url: Optional[str]) -> EventBatch:
-    """The events to fold: from a JSONL file (bad lines reported) or from a store."""
+def _folded(
+    file: Optional[IO[bytes]], store_url: Optional[str], fold: Callable[[Iterable[Event]], Any]
+) -> Tuple[EventBatch, Callable[[], Any]]:
+    """Fold the events of a JSONL file (bad lines reported) or of a store, streamed in fold
+    order where the source allows (see ``_stream``)."""
     if file is not None and store_url is not None:
         raise click.UsageError("give either FILE or --store URL, not both")
     if file is not None:
-        batch = read_events(file)
+        batch, outcome = fold_log(file, fold)
         _report_rejected(batch)
-        return batch
+        return batch, outcome
     url = store_url or os.environ.get(STORE_ENV)
     if not url:
         raise click.UsageError(f"give either FILE or --store URL (or set ${STORE_ENV})")
     with _opened_store(url, read_only=True) as store:
         try:
-            events = store.load_all_events()
+            return EventBatch([], [], 0), fold_store(store, fold)
         except StorageError as error:
             raise click.ClickException(str(error)) from None
-    return EventBatch(events, [], len(events))
 
 
 def _report_rejected(batch: EventBatch) -> None:
