@@ -27,12 +27,12 @@ import json
 import re
 import sys
 from math import isfinite
-from typing import Any, Callable, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Tuple, Type
 
 try:
-    import orjson as _orjson
+    import msgspec as _msgspec
 except ImportError:  # pragma: no cover - depends on the installed extras
-    _orjson = None  # type: ignore[assignment]
+    _msgspec = None  # type: ignore[assignment]
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 4300
@@ -220,29 +220,32 @@ def _long_integer(text: str) -> str:
 
 # --- the fast reader -------------------------------------------------------------------------
 
-# An integer literal of 19 or more digits where a JSON number can start: orjson reads integers
-# outside 64 bits as floats, json as ints.  Digits inside a string never follow these
-# characters directly, so a string can at worst cause a needless slow read.
-_LONG_INTEGER = re.compile(rb"(?:^|[:\[,])[ \t\n\r]*-?[0-9]{19,}")
 _OPENERS = (b"{", b"[")
+_FAST_DECODER = None if _msgspec is None else _msgspec.json.Decoder()
+_FAST_REFUSALS: Tuple[Type[BaseException], ...] = (
+    () if _msgspec is None else (_msgspec.DecodeError, RecursionError)
+)
 
 
 def fast_loads_line(raw: bytes) -> Optional[Tuple[Any, bool]]:
-    """Parse a stripped log line with orjson when it certainly gives what :func:`loads_line`
-    gives: ``(value, limits_clear)``, or ``None`` when the caller must take the slow path
-    (orjson missing, or a line orjson refuses or might read differently).
+    """Parse a stripped log line with msgspec, where it certainly gives what
+    :func:`loads_line` gives: ``(value, limits_clear)``, or ``None`` when the caller must take
+    the slow path (msgspec missing, or a line msgspec refuses).
+
+    msgspec reads JSON as ``json`` does (integers of any length as ints, duplicate keys: the
+    last wins) and refuses more: NaN and the infinities, numbers that overflow to them,
+    integers beyond the interpreter's digit limit, lone surrogates.  Whatever it refuses takes
+    the slow path, which accepts or words the problem as it always has.
 
     ``limits_clear`` is True when the value provably keeps the event limits, so that
-    :func:`event_problem` need not walk it: orjson refuses NaN, the infinities and numbers that
-    overflow to them, long integers go to the slow path, and a line with at most
-    ``MAX_DEPTH + 1`` brackets cannot nest deeper than that.
+    :func:`event_problem` need not walk it: numbers are finite and integers short (see above),
+    and a line with at most ``MAX_DEPTH + 1`` brackets cannot nest deeper than that.
     """
-    if _orjson is None or _LONG_INTEGER.search(raw) is not None:
+    if _FAST_DECODER is None:
         return None
     try:
-        value = _orjson.loads(raw)
-    except _orjson.JSONDecodeError:
-        # The slow path finds the same problem and words it as it always has.
+        value = _FAST_DECODER.decode(raw)
+    except _FAST_REFUSALS:
         return None
     brackets = raw.count(_OPENERS[0]) + raw.count(_OPENERS[1])
     return value, brackets <= MAX_DEPTH + 1

@@ -1,4 +1,4 @@
-"""The fast log-line reader (orjson) only ever answers where the standard reader agrees.
+"""The fast log-line reader (msgspec) only ever answers where the standard reader agrees.
 
 Whatever ``fast_loads_line`` accepts, ``loads_line`` accepts with a value of identical types and
 contents; whenever it says the event limits are clear, ``event_problem`` agrees.  And a whole
@@ -21,7 +21,7 @@ from spec_kitty_events._jsonl import read_events
 from tests.factory import make_record
 from tests.hostile._values import LIMIT, envelope, nested
 
-pytest.importorskip("orjson")
+pytest.importorskip("msgspec")
 
 
 def same(left: Any, right: Any) -> bool:
@@ -75,7 +75,7 @@ _PIECES = st.sampled_from(
     [
         "{", "}", "[", "]", ",", ":", '"', "\\", "\\u", "d800", "dc00", "0", "1", "9", "-",
         ".", "e", "E", "+", "999", "1234567890123456789", "true", "null", "NaN", "Infinity",
-        " ", "\t", "\x00", "\x7f", "é", "\ufeff", '"a"', "\\n",
+        " ", "\t", "\x0c", "\x0b", "\x00", "\x7f", "é", "\ufeff", '"a"', "\\n",
     ]
 )  # fmt: skip
 
@@ -105,14 +105,24 @@ def test_arbitrary_bytes_are_read_fast_only_where_the_standard_reader_agrees(raw
     [
         (b"123456789012345678901234", 123456789012345678901234),
         (b"-9223372036854775809", -9223372036854775809),
-        (b"18446744073709551616", 18446744073709551616),
-        (b"[1, 12345678901234567890]", [1, 12345678901234567890]),
+        (b"[1, 18446744073709551616]", [1, 18446744073709551616]),
+        (b"9" * 4300, int("9" * 4300)),
     ],
 )
-def test_integers_beyond_64_bits_stay_integers(literal: bytes, expected: Any) -> None:
-    # orjson would read these as floats; they must take the standard reader.
-    assert fast_loads_line(literal) is None
+def test_integers_of_any_length_within_the_digit_limit_stay_integers(
+    literal: bytes, expected: Any
+) -> None:
+    fast = fast_loads_line(literal)
+    assert fast is not None
+    assert same(fast[0], expected)
     assert same(loads_line(literal.decode()), expected)
+
+
+@pytest.mark.parametrize(
+    "literal", [b"9" * 4301, b"1e999", b"-1e999", b"1" * 400 + b".0", b"NaN", b'"\\ud800"']
+)
+def test_what_the_limits_forbid_is_left_to_the_standard_reader(literal: bytes) -> None:
+    assert fast_loads_line(literal) is None
 
 
 @pytest.mark.parametrize(("levels", "clear"), [(LIMIT, True), (LIMIT + 1, False)])
@@ -129,7 +139,7 @@ def test_the_nesting_limit_is_never_assumed_clear_for_a_line_that_may_break_it(
 
 def _log(monkeypatch: pytest.MonkeyPatch, lines: List[bytes], fast: bool) -> Any:
     if not fast:
-        monkeypatch.setattr(_json, "_orjson", None)
+        monkeypatch.setattr(_json, "_FAST_DECODER", None)
     batch = read_events(lines)
     monkeypatch.undo()
     return batch
