@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from spec_kitty_events import _json
 from spec_kitty_events._json import event_problem, fast_loads_line, loads_line
-from spec_kitty_events._jsonl import read_events
+from spec_kitty_events._jsonl import iter_lines, read_events
+from spec_kitty_events._logcheck import check_line
+from tests.cli.helpers import status_payload
 from tests.factory import make_record
 from tests.hostile._values import LIMIT, envelope, nested
 
@@ -160,3 +162,30 @@ def test_a_log_read_fast_gives_the_events_and_reports_of_the_standard_reader(
     assert fast.lines_read == slow.lines_read == 8
     assert [report.line for report in fast.rejected] == [3, 4, 6, 7]
     assert fast.events[-2].payload == {"big": 10**30}
+
+
+def test_a_log_checked_fast_gets_the_reports_of_the_standard_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    good = status_payload("WP01", None, "planned")
+    records = [
+        make_record(1, "WPStatusChanged", good),
+        # A lane alias the model accepts and the wire schema does not.
+        make_record(2, "WPStatusChanged", {**good, "to_lane": "doing"}),
+        make_record(3, "WPStatusChanged", {**good, "wp_id": None}),
+        make_record(4, "WPStatusChanged", good, lamport_clock=-1),
+        envelope(nested(LIMIT + 1), n=5, event_type="WPStatusChanged"),
+        make_record(6, "Unknown", {"x": 1}),
+    ]
+    lines = [json.dumps(record).encode() for record in records]
+
+    def reports(fast: bool) -> List[Any]:
+        if not fast:
+            monkeypatch.setattr(_json, "_FAST_DECODER", None)
+        checked = [check_line(raw, strict_types=True) for raw in iter_lines(lines)]
+        monkeypatch.undo()
+        return checked
+
+    fast, slow = reports(True), reports(False)
+    assert fast == slow
+    assert [report.ok for report in fast] == [True, False, False, False, False, False]
