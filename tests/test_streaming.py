@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from spec_kitty_events._families import reducing_families
 from spec_kitty_events._pipeline import (
     InFoldOrder,
     OutOfOrder,
@@ -25,7 +26,7 @@ from spec_kitty_events._pipeline import (
     in_fold_order,
     prepare,
 )
-from spec_kitty_events._stream import sorted_within_clock
+from spec_kitty_events._stream import STREAMED_KINDS, sorted_within_clock
 from spec_kitty_events.dossier import reduce_mission_dossier
 from spec_kitty_events.models import Event
 from spec_kitty_events.status import reduce_status_events
@@ -180,3 +181,14 @@ def test_a_refusal_mid_stream_still_reports_every_bad_line_of_the_log_first(
     assert reported[0].startswith("line 8:")
     assert reported[1] == "skipped 1 of 10 lines that are not valid event envelopes"
     assert reported[2].startswith("Error: dossier reducer refused the stream:")
+
+
+@pytest.mark.parametrize("kind", sorted(STREAMED_KINDS))
+def test_the_streamed_kinds_are_reduce_kinds_whose_reducer_checks_the_order_promise(
+    kind: str,
+) -> None:
+    family = reducing_families()[kind]
+    event_type = family.event_types[0]
+    events = [make_event(2, event_type, {}), make_event(1, event_type, {})]
+    with pytest.raises(OutOfOrder):
+        family.reduce(InFoldOrder(events))

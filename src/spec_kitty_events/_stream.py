@@ -19,6 +19,10 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; the stores import this pack
     from spec_kitty_events.stores.postgres import PostgresEventStore
     from spec_kitty_events.stores.sqlite import SQLiteEventStore
 
+# The command line's reduce kinds whose reducer folds through ``_pipeline.ordered``, one event
+# at a time; the other reducers are given a list, as they always were.
+STREAMED_KINDS = frozenset({"dossier", "status"})
+
 T = TypeVar("T")
 # The fold's result, or the exception it raised, to be re-raised once the rejected lines of
 # the whole log have been reported (as the batch path reports them before folding).
@@ -87,16 +91,18 @@ class _CheckedLog:
 
 
 def fold_log(
-    file: IO[bytes], fold: Callable[[Iterable[Event]], T]
+    file: IO[bytes], fold: Callable[[Iterable[Event]], T], *, streams: bool = True
 ) -> Tuple[EventBatch, Outcome[T]]:
     """Fold a log, streaming it when it is in fold order; the lines read and the outcome.
 
-    The returned batch holds the rejected lines and the count (its events are not kept when
-    the log streamed).  A log that is not in fold order, or that cannot be read twice (a
-    pipe), is read whole and sorted in memory, exactly as before.  Either way the outcome is
-    the one the batch path gives, the fold's exception included.
+    ``streams`` says the fold takes its events one at a time (its reducer folds through
+    ``_pipeline.ordered``); any other fold gets them all in a list.  The returned batch holds
+    the rejected lines and the count (its events are not kept when the log streamed).  A log
+    that is not in fold order, or that cannot be read twice (a pipe), is read whole and
+    sorted in memory, exactly as before.  Either way the outcome is the one the batch path
+    gives, the fold's exception included.
     """
-    if not file.seekable():
+    if not streams or not file.seekable():
         return _batch(file, fold)
     start = file.tell()
     log = _CheckedLog(file)
@@ -117,10 +123,7 @@ def fold_log(
 
 def _batch(file: IO[bytes], fold: Callable[[Iterable[Event]], T]) -> Tuple[EventBatch, Outcome[T]]:
     batch = read_events(file)
-    try:
-        return batch, _returning(fold(batch.events))
-    except Exception as error:
-        return batch, _raising(error)
+    return batch, _folded_list(batch.events, fold)
 
 
 class _ReadFailed(Exception):
@@ -144,15 +147,20 @@ def _read(events: Iterable[Event]) -> Iterator[Event]:
 
 
 def fold_store(
-    store: SQLiteEventStore | PostgresEventStore, fold: Callable[[Iterable[Event]], T]
+    store: SQLiteEventStore | PostgresEventStore,
+    fold: Callable[[Iterable[Event]], T],
+    *,
+    streams: bool = True,
 ) -> Outcome[T]:
     """Fold every stored event, streamed in fold order along the store's clock index.
 
-    A store failure while reading is raised at once (a ``StorageError``, as
-    ``load_all_events`` raises it); the fold's own exception is the outcome's.  A store whose
-    order the stream cannot trust (clocks beyond 64 bits are stored as text) is read whole and
-    sorted in memory instead.
+    ``streams`` as for :func:`fold_log`.  A store failure while reading is raised at once (a
+    ``StorageError``, as ``load_all_events`` raises it); the fold's own exception is the
+    outcome's.  A store whose order the stream cannot trust (clocks beyond 64 bits are stored
+    as text) is read whole and sorted in memory instead.
     """
+    if not streams:
+        return _folded_list(store.load_all_events(), fold)
     try:
         return _returning(fold(InFoldOrder(sorted_within_clock(_read(store.iter_events())))))
     except OutOfOrder:
@@ -161,7 +169,10 @@ def fold_store(
         raise failure.error from None
     except Exception as error:
         return _raising(error)
-    events = store.load_all_events()
+    return _folded_list(store.load_all_events(), fold)
+
+
+def _folded_list(events: List[Event], fold: Callable[[Iterable[Event]], T]) -> Outcome[T]:
     try:
         return _returning(fold(events))
     except Exception as error:

@@ -37,7 +37,7 @@ from spec_kitty_events._store_url import (
     open_event_store,
     redacted_url,
 )
-from spec_kitty_events._stream import fold_log, fold_store
+from spec_kitty_events._stream import STREAMED_KINDS, fold_log, fold_store
 from spec_kitty_events.dossier import MissionDossierState, reduce_mission_dossier
 from spec_kitty_events.dossier_parity import (
     diff_dossier_states,
@@ -197,7 +197,8 @@ def reduce(
             }
         return REDUCERS[kind].reduce(events, mode).model_dump(mode="json")
 
-    batch, outcome = _folded(file, store_url, fold)
+    streams = kind in STREAMED_KINDS and not by_namespace
+    batch, outcome = _folded(file, store_url, fold, streams)
     with _refusals(kind):
         dumped = outcome()
     _print_state(dumped, fmt)
@@ -218,14 +219,17 @@ def _refusals(what: str) -> Iterator[None]:
 
 
 def _folded(
-    file: Optional[IO[bytes]], store_url: Optional[str], fold: Callable[[Iterable[Event]], Any]
+    file: Optional[IO[bytes]],
+    store_url: Optional[str],
+    fold: Callable[[Iterable[Event]], Any],
+    streams: bool,
 ) -> Tuple[EventBatch, Callable[[], Any]]:
     """Fold the events of a JSONL file (bad lines reported) or of a store, streamed in fold
     order where the source allows (see ``_stream``)."""
     if file is not None and store_url is not None:
         raise click.UsageError("give either FILE or --store URL, not both")
     if file is not None:
-        batch, outcome = fold_log(file, fold)
+        batch, outcome = fold_log(file, fold, streams=streams)
         _report_rejected(batch)
         return batch, outcome
     url = store_url or os.environ.get(STORE_ENV)
@@ -233,7 +237,7 @@ def _folded(
         raise click.UsageError(f"give either FILE or --store URL (or set ${STORE_ENV})")
     with _opened_store(url, read_only=True) as store:
         try:
-            return EventBatch([], [], 0), fold_store(store, fold)
+            return EventBatch([], [], 0), fold_store(store, fold, streams=streams)
         except StorageError as error:
             raise click.ClickException(str(error)) from None
 
