@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import multiprocessing
-import resource
 import subprocess
 import sys
 import tempfile
@@ -63,45 +61,40 @@ def _ours(path: str, kind: str) -> None:
 _PATHS: Dict[str, Callable[[str, str], None]] = {"naive": _naive, "ours": _ours}
 
 
-def _child(name: str, path: str, kind: str, results: Any) -> None:
-    # Imports are not part of either path's time.
-    for module in ("spec_kitty_events._families", "spec_kitty_events._stream"):
-        importlib.import_module(module)
-
-    start = time.perf_counter()
-    _PATHS[name](path, kind)
-    seconds = time.perf_counter() - start
-    results.put((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
-
-
 def _in_child(name: str, path: str, kind: str) -> Tuple[float, int]:
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    process = context.Process(target=_child, args=(name, path, kind, results))
-    process.start()
-    outcome: Tuple[float, int] = results.get(timeout=1800)
-    process.join()
-    assert process.exitcode == 0, f"{name} {kind} failed"
-    return outcome
+    """Seconds and peak memory of one path, run by this file in a fresh interpreter.
+
+    The interpreter is started by a small launcher, not by this process: Linux carries the
+    peak memory of a process across ``exec``, so a child forked from a process holding the
+    benchmark's events would report their memory as its own.
+    """
+    out = _launched([sys.executable, __file__, name, path, kind])
+    return float(out[0]), int(out[1])
 
 
 def _script(*args: str) -> Tuple[float, int]:
-    """Wall time and peak memory of one console-script run (its own child process)."""
-    code = (
-        "import resource, subprocess, sys, time\n"
-        "start = time.perf_counter()\n"
-        "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
-        "seconds = time.perf_counter() - start\n"
-        "assert done.returncode == 0, done.stderr.decode()[-2000:]\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024\n"
-        "print(seconds, peak)\n"
-    )
+    """Wall time and peak memory of one console-script run."""
+    start = time.perf_counter()
+    out = _launched([str(_SCRIPT), *args])
+    return time.perf_counter() - start, int(out[-1])
+
+
+_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+    "assert done.returncode == 0, done.stderr.decode()[-2000:]\n"
+    "last = done.stdout.decode().splitlines()[-1:]\n"
+    "print(*last, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)\n"
+)
+
+
+def _launched(argv: List[str]) -> List[str]:
+    """Run ``argv`` from a small launcher; its last output line's words, then the peak memory."""
     out = subprocess.run(
-        [sys.executable, "-c", code, str(_SCRIPT), *args], capture_output=True, text=True
+        [sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, check=False
     )
     assert out.returncode == 0, out.stderr
-    seconds, peak = out.stdout.split()
-    return float(seconds), int(peak)
+    return out.stdout.split()
 
 
 # --- the logs --------------------------------------------------------------------------------
@@ -176,3 +169,13 @@ def run(quick: bool) -> List[Figure]:
             )
         )  # fmt: skip
     return figures
+
+
+if __name__ == "__main__":
+    # One path, in this fresh interpreter: imports first, so they are not timed.
+    for module in ("spec_kitty_events._families", "spec_kitty_events._stream"):
+        importlib.import_module(module)
+    name, path, kind = sys.argv[1:4]
+    started = time.perf_counter()
+    _PATHS[name](path, kind)
+    print(time.perf_counter() - started)
