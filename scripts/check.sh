@@ -23,6 +23,10 @@ if [ -f src/spec_kitty_events/schemas/generate.py ]; then
 fi
 echo "== pytest (coverage floor 98%)"
 "$PY" -m pytest --cov=spec_kitty_events --cov-report=term --cov-fail-under=98 -q -p no:cacheprovider
+echo "== end-to-end benchmark, smoke run (that it runs; no speed is asserted)"
+BENCH_OUT="$("$PY" benchmarks/run.py --quick end_to_end)"
+echo "$BENCH_OUT"
+[ "$(grep -c "events/s" <<<"$BENCH_OUT")" -eq 4 ] || { echo "benchmark smoke run incomplete" >&2; exit 1; }
 if [ -f src/spec_kitty_events/conformance/test_pyargs_entrypoint.py ]; then
     echo "== consumer conformance suite"
     "$PY" -m pytest --pyargs spec_kitty_events.conformance -q -p no:cacheprovider

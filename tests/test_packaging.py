@@ -186,3 +186,32 @@ def test_storage_contract_runs_from_the_installed_wheel(wheel_python: Path, tmp_
         if name.startswith("test_")
     ]
     assert int(passed.group(1)) >= len(methods)
+
+
+def _extra(name: str) -> List[str]:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the test command runs 3.11
+
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        return list(tomllib.load(handle)["project"]["optional-dependencies"][name])
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ({"platform_python_implementation": "CPython", "platform_machine": "x86_64"}, True),
+        ({"platform_python_implementation": "CPython", "platform_machine": "arm64"}, True),
+        ({"platform_python_implementation": "CPython", "platform_machine": "riscv64"}, False),
+        ({"platform_python_implementation": "PyPy", "platform_machine": "x86_64"}, False),
+    ],
+)
+def test_the_conformance_extra_brings_the_compiled_engine_only_where_it_has_wheels(
+    platform: Dict[str, str], expected: bool
+) -> None:
+    from packaging.requirements import Requirement
+
+    compiled = [Requirement(r) for r in _extra("conformance") if r.startswith("jsonschema-rs")]
+    assert len(compiled) == 1
+    assert compiled[0].marker is not None
+    assert compiled[0].marker.evaluate(platform) is expected
+    # The pure engine is unconditional: it is the fallback everywhere.
+    assert any(r.startswith("jsonschema>=") and ";" not in r for r in _extra("conformance"))

@@ -27,7 +27,12 @@ import json
 import re
 import sys
 from math import isfinite
-from typing import Any, Callable, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Tuple, Type
+
+try:
+    import msgspec as _msgspec
+except ImportError:  # pragma: no cover - depends on the installed extras
+    _msgspec = None  # type: ignore[assignment]
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 4300
@@ -50,6 +55,11 @@ Problem = Tuple[str, str]
 # Passed as the pydantic validation context by code that has just checked a whole envelope, so
 # that Event does not walk its payload a second time.  Only its identity matters.
 LIMITS_CHECKED: Any = {"spec_kitty_events": "event limits already checked"}
+
+
+# Like LIMITS_CHECKED, and the value was decoded from JSON just now and nothing else holds it:
+# Event may keep its payload as it is instead of copying it.
+FRESH_JSON: Any = {"spec_kitty_events": "event limits checked; freshly decoded JSON"}
 
 
 class NotJSON(ValueError):
@@ -206,3 +216,36 @@ def _long_integer(text: str) -> str:
         if match.group(1) is not None:
             return f"integer literal with more than {digits} digits (column {match.start() + 1})"
     return f"integer literal with more than {digits} digits"  # pragma: no cover - see above
+
+
+# --- the fast reader -------------------------------------------------------------------------
+
+_OPENERS = (b"{", b"[")
+_FAST_DECODER = None if _msgspec is None else _msgspec.json.Decoder()
+_FAST_REFUSALS: Tuple[Type[BaseException], ...] = (
+    () if _msgspec is None else (_msgspec.DecodeError, RecursionError)
+)
+
+
+def fast_loads_line(raw: bytes) -> Optional[Tuple[Any, bool]]:
+    """Parse a stripped log line with msgspec, where it certainly gives what
+    :func:`loads_line` gives: ``(value, limits_clear)``, or ``None`` when the caller must take
+    the slow path (msgspec missing, or a line msgspec refuses).
+
+    msgspec reads JSON as ``json`` does (integers of any length as ints, duplicate keys: the
+    last wins) and refuses more: NaN and the infinities, numbers that overflow to them,
+    integers beyond the interpreter's digit limit, lone surrogates.  Whatever it refuses takes
+    the slow path, which accepts or words the problem as it always has.
+
+    ``limits_clear`` is True when the value provably keeps the event limits, so that
+    :func:`event_problem` need not walk it: numbers are finite and integers short (see above),
+    and a line with at most ``MAX_DEPTH + 1`` brackets cannot nest deeper than that.
+    """
+    if _FAST_DECODER is None:
+        return None
+    try:
+        value = _FAST_DECODER.decode(raw)
+    except _FAST_REFUSALS:
+        return None
+    brackets = raw.count(_OPENERS[0]) + raw.count(_OPENERS[1])
+    return value, brackets <= MAX_DEPTH + 1

@@ -19,7 +19,13 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from pydantic import ValidationError as PydanticValidationError
 
-from spec_kitty_events._json import LIMITS_CHECKED, NotJSON, event_problem, loads_line
+from spec_kitty_events._json import (
+    FRESH_JSON,
+    NotJSON,
+    event_problem,
+    fast_loads_line,
+    loads_line,
+)
 from spec_kitty_events.models import Event
 
 
@@ -62,11 +68,16 @@ class LineReport:
 
 @dataclass(frozen=True)
 class RawLine:
-    """A non-blank line: its 1-based number and its decoded JSON value (or the problem)."""
+    """A non-blank line: its 1-based number and its decoded JSON value (or the problem).
+
+    ``limits_clear`` is True when the reader already knows the value keeps the event limits
+    (see :func:`spec_kitty_events._json.fast_loads_line`), so nobody need walk it for them.
+    """
 
     line: int
     value: Any
     problem: Optional[Problem]
+    limits_clear: bool = False
 
 
 def iter_lines(lines: Iterable[bytes]) -> Iterator[RawLine]:
@@ -78,6 +89,9 @@ def iter_lines(lines: Iterable[bytes]) -> Iterator[RawLine]:
 
 
 def _decode(number: int, raw: bytes) -> RawLine:
+    fast = fast_loads_line(raw)
+    if fast is not None:
+        return RawLine(number, fast[0], None, fast[1])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -177,12 +191,13 @@ def parse_event(raw: RawLine) -> Union[Event, LineReport]:
     event_id, event_type = envelope_facts(raw.value)
     # The whole envelope, not only the payload Event checks: the event limits hold everywhere
     # in a line (Infinity read from 1e999 in any field, say).
-    problem = event_problem(raw.value)
+    problem = None if raw.limits_clear else event_problem(raw.value)
     if problem is not None:
         field, message = problem
         return LineReport(raw.line, event_id, event_type, (Problem("json", field, message),))
     try:
-        return Event.model_validate(raw.value, context=LIMITS_CHECKED)
+        # The value was decoded from this line and nothing else holds it: Event need not copy.
+        return Event.model_validate(raw.value, context=FRESH_JSON)
     except PydanticValidationError as error:
         problems = tuple(pydantic_problems(error, "envelope"))
         return LineReport(raw.line, event_id, event_type, problems)

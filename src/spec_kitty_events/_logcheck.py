@@ -1,9 +1,10 @@
 """Checking an event log line by line: the envelope, then the payload for its event type.
 
-Both checks go through :func:`spec_kitty_events.conformance.validate_event`, so a line is judged
-exactly as a consumer validating before emit or ingest would judge it.  Model violations are
-reported when there are any; otherwise the schema layer's (aliases and lax coercions that the
-model accepts but the wire schema does not).
+Both checks go through :func:`spec_kitty_events.conformance.validate_event` (its unexported
+twin ``judge``, which does not walk again a line the reader proved within the limits), so a
+line is judged exactly as a consumer validating before emit or ingest would judge it.  Model
+violations are reported when there are any; otherwise the schema layer's (aliases and lax
+coercions that the model accepts but the wire schema does not).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from spec_kitty_events._jsonl import (
     join_path,
     unusable_line,
 )
-from spec_kitty_events.conformance.validators import ConformanceResult, validate_event
+from spec_kitty_events.conformance.validators import ConformanceResult, judge
 
 ENVELOPE_TYPE = "Event"
 # The event types validate_event knows a payload model for: the family registry's table.
@@ -67,7 +68,9 @@ def check_line(raw: RawLine, *, strict_types: bool = False) -> LineReport:
     if unusable is not None:
         return unusable
     event_id, event_type = envelope_facts(raw.value)
-    problems = _violations(validate_event(raw.value, ENVELOPE_TYPE), "envelope", "")
+    # A line the reader proved within the event limits is not walked for them again.
+    fresh = raw.limits_clear
+    problems = _violations(judge(raw.value, ENVELOPE_TYPE, fresh_json=fresh), "envelope", "")
     payload = raw.value.get("payload")
     if is_known_event_type(event_type) and isinstance(payload, dict):
         assert event_type is not None
@@ -75,7 +78,9 @@ def check_line(raw: RawLine, *, strict_types: bool = False) -> LineReport:
         seen = {(problem.field, problem.message) for problem in problems}
         problems += [
             problem
-            for problem in _violations(validate_event(payload, event_type), "payload", "payload")
+            for problem in _violations(
+                judge(payload, event_type, fresh_json=fresh), "payload", "payload"
+            )
             if (problem.field, problem.message) not in seen
         ]
     elif strict_types and event_type is not None and not is_known_event_type(event_type):

@@ -12,7 +12,7 @@ a single implementation of the order every reducer agrees on.
 from __future__ import annotations
 
 import json
-from typing import Any, Container, Iterable, List, Optional, Tuple, Type, TypeVar
+from typing import Any, Container, Iterable, Iterator, List, Optional, Tuple, Type, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
@@ -68,19 +68,23 @@ def _dedup_sorted(ordered: List[Event]) -> List[Event]:
         if event_id not in seen:
             see(event_id)
             keep(event)
-        elif _is_conflicting_twin(kept[-1], event) and _content_fingerprint(
-            event
-        ) < _content_fingerprint(kept[-1]):
+        elif is_conflicting_twin(kept[-1], event) and wins_twin(event, kept[-1]):
             kept[-1] = event
     return kept
 
 
-def _is_conflicting_twin(kept: Event, candidate: Event) -> bool:
+def is_conflicting_twin(kept: Event, candidate: Event) -> bool:
+    """Same id and sort key, different content: a twin that :func:`wins_twin` decides."""
     return (
         kept.event_id == candidate.event_id
         and event_sort_key(kept) == event_sort_key(candidate)
         and kept != candidate
     )
+
+
+def wins_twin(candidate: Event, kept: Event) -> bool:
+    """Whether a conflicting twin replaces the kept copy: the smaller fingerprint wins."""
+    return _content_fingerprint(candidate) < _content_fingerprint(kept)
 
 
 def prepare(
@@ -97,6 +101,74 @@ def prepare(
         selected = [event for event in events if event.event_type in event_types]
     selected.sort(key=event_sort_key)
     return _dedup_sorted(selected)
+
+
+class InFoldOrder:
+    """Events that their source promises are already in fold order (a store read in order, a
+    log written as events happened).
+
+    Reducers that fold one event at a time (:func:`ordered`) then stream them instead of
+    sorting them in memory; every other consumer sees a plain iterable.  The promise is
+    checked: a stream that breaks it raises :class:`OutOfOrder` from the fold, and the caller
+    must read its source again without the promise.
+    """
+
+    __slots__ = ("_events",)
+
+    def __init__(self, events: Iterable[Event]) -> None:
+        self._events = events
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+
+class OutOfOrder(Exception):
+    """A stream given as :class:`InFoldOrder` was not; nothing folded from it may be used."""
+
+
+def ordered(
+    events: Iterable[Event], event_types: Optional[Container[str]] = None
+) -> Iterable[Event]:
+    """What a fold consumes: :func:`prepare`'s events, streamed when the input allows."""
+    if isinstance(events, InFoldOrder):
+        return in_fold_order(events, event_types)
+    return prepare(events, event_types)
+
+
+def in_fold_order(
+    events: Iterable[Event], event_types: Optional[Container[str]] = None
+) -> Iterator[Event]:
+    """``prepare(events, event_types)`` for a stream already in fold order, lazily.
+
+    De-duplication is ``prepare``'s to the letter: the first copy of an id wins, and of two
+    differing copies at the same sort key the smaller content fingerprint wins; that is why
+    the last kept event is held back until one with another id arrives.  Only the ids seen are
+    kept, so memory grows with the number of distinct events, not with their contents.
+    """
+    seen: set[str] = set()
+    pending: Optional[Event] = None
+    last_key: Optional[SortKey] = None
+    for event in events:
+        if event_types is not None and event.event_type not in event_types:
+            continue
+        key = event_sort_key(event)
+        if last_key is not None and key < last_key:
+            raise OutOfOrder(f"event {event.event_id} sorts before the event read before it")
+        last_key = key
+        event_id = event.event_id
+        if event_id not in seen:
+            seen.add(event_id)
+            if pending is not None:
+                yield pending
+            pending = event
+        elif (
+            pending is not None
+            and is_conflicting_twin(pending, event)
+            and wins_twin(event, pending)
+        ):
+            pending = event
+    if pending is not None:
+        yield pending
 
 
 def parse_payload(model: Type[M], payload: Any) -> Tuple[Optional[M], Optional[Exception]]:

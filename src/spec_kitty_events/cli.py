@@ -23,7 +23,7 @@ import click
 
 from spec_kitty_events import _render
 from spec_kitty_events._families import reducing_families
-from spec_kitty_events._json import LIMITS_CHECKED
+from spec_kitty_events._json import FRESH_JSON
 from spec_kitty_events._jsonl import (
     EventBatch,
     LineReport,
@@ -41,6 +41,7 @@ from spec_kitty_events._store_url import (
     open_event_store,
     redacted_url,
 )
+from spec_kitty_events._stream import STREAMED_KINDS, fold_log, fold_store
 from spec_kitty_events.dossier import MissionDossierState, reduce_mission_dossier
 from spec_kitty_events.dossier_parity import (
     diff_dossier_states,
@@ -69,6 +70,7 @@ READ_STORE_HELP = (
 PRETTY_STARTS = {b"{": "jq -c . FILE", b"[": "jq -c '.[]' FILE"}
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_T = TypeVar("_T")
 
 
 class Trouble(click.ClickException):
@@ -334,26 +336,29 @@ def reduce(
     if by_namespace and kind != "dossier":
         raise click.UsageError("--by-namespace applies to the dossier reducer only")
     reporter = _Reporter("text", max_errors, quiet, to_stderr=True, unit="line")
-    batch = _events_from(file, store_url, reporter, progress)
-    with _refusals(kind):
+
+    def fold(events: Iterable[Event]) -> Tuple[int, Any]:
+        """The number of events folded (namespaces, with --by-namespace) and the dump."""
         if by_namespace:
-            states = reduce_dossier_by_namespace(batch.events)
-            folded = len(states)
-            dumped: Any = {
+            states = reduce_dossier_by_namespace(events)
+            return len(states), {
                 _namespace_label(key): state.model_dump(mode="json")
                 for key, state in states.items()
             }
-        else:
-            state = REDUCERS[kind].reduce(batch.events, mode)
-            folded = int(getattr(state, "event_count", 1))
-            dumped = state.model_dump(mode="json")
+        state = REDUCERS[kind].reduce(events, mode)
+        return int(getattr(state, "event_count", 1)), state.model_dump(mode="json")
+
+    streams = kind in STREAMED_KINDS and not by_namespace
+    read, rejected, outcome = _folded(file, store_url, fold, streams, reporter, progress)
+    with _refusals(kind):
+        folded, dumped = outcome()
     if not folded and not allow_empty:
         raise Trouble(
-            f"no {kind} events among the {len(batch.events)} events read: nothing to fold "
+            f"no {kind} events among the {read} events read: nothing to fold "
             "(--allow-empty prints the empty state)"
         )
     _print_state(dumped, fmt)
-    sys.exit(1 if batch.rejected else 0)
+    sys.exit(1 if rejected else 0)
 
 
 def _namespace_label(key: Optional[Sequence[str]]) -> str:
@@ -396,8 +401,39 @@ def _events_from(
     return EventBatch(events, [], len(events))
 
 
+def _folded(
+    file: Optional[IO[bytes]],
+    store_url: Optional[str],
+    fold: Callable[[Iterable[Event]], _T],
+    streams: bool,
+    reporter: _Reporter,
+    progress: Optional[bool],
+) -> Tuple[int, int, Callable[[], _T]]:
+    """Fold the events of a JSONL file (bad lines reported) or of a store, streamed in fold
+    order where the source allows (see ``_stream``): the number of events read, the number
+    of lines rejected, and the outcome of the fold (its result, or its exception raised
+    again)."""
+    url = _store_source(file, store_url)
+    if url is None:
+        assert file is not None
+
+        def lines(source: IO[bytes]) -> Iterable[bytes]:
+            return reporter.sniff(_lines_with_progress(source, progress, "reading"))
+
+        batch, outcome = fold_log(file, fold, streams=streams, lines=lines)
+        _report_rejected(batch, reporter)
+        return batch.lines_read - len(batch.rejected), len(batch.rejected), outcome
+    with _opened_store(url, read_only=True) as store, _store_failures():
+        return store.count(), 0, fold_store(store, fold, streams=streams)
+
+
 def _file_events(file: IO[bytes], reporter: _Reporter, progress: Optional[bool]) -> EventBatch:
     batch = read_events(reporter.sniff(_lines_with_progress(file, progress, "reading")))
+    _report_rejected(batch, reporter)
+    return batch
+
+
+def _report_rejected(batch: EventBatch, reporter: _Reporter) -> None:
     for report in batch.rejected:
         reporter.report(report)
     reporter.finish()
@@ -407,7 +443,6 @@ def _file_events(file: IO[bytes], reporter: _Reporter, progress: Optional[bool])
             "event envelopes",
             err=True,
         )
-    return batch
 
 
 def _load_store(url: str) -> List[Event]:
@@ -470,7 +505,7 @@ def ingest(
                 reporter.report(report)
                 continue
             # check_line applied the event limits to the whole envelope: no second walk.
-            pending.append((raw.line, Event.model_validate(raw.value, context=LIMITS_CHECKED)))
+            pending.append((raw.line, Event.model_validate(raw.value, context=FRESH_JSON)))
             if len(pending) >= INGEST_BATCH:
                 added += _append(store, pending, tally, reporter)
         added += _append(store, pending, tally, reporter)

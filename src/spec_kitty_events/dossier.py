@@ -32,7 +32,7 @@ from typing import (
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from spec_kitty_events._family import EventFamily
-from spec_kitty_events._pipeline import parse_payload, prepare
+from spec_kitty_events._pipeline import ordered, parse_payload
 from spec_kitty_events._readonly import ReadOnlyDict, RODict
 from spec_kitty_events.models import Event
 
@@ -635,7 +635,7 @@ def _skip_reason(event: Event, error: Exception) -> str:
 def _fold_all(events: Iterable[Event], *, record_skips: bool) -> DossierFold:
     fold = DossierFold(record_skips=record_skips)
     apply = fold.apply
-    for event in prepare(events, DOSSIER_EVENT_TYPES):
+    for event in ordered(events, DOSSIER_EVENT_TYPES):
         apply(event)
     return fold
 

@@ -35,7 +35,7 @@ from typing import Any, Dict, List, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from spec_kitty_events._json import LIMITS_CHECKED, int_problem, payload_problem
+from spec_kitty_events._json import FRESH_JSON, LIMITS_CHECKED, int_problem, payload_problem
 
 # --- identifier formats ----------------------------------------------------------------------
 
@@ -264,7 +264,10 @@ class Event(BaseModel):
     @classmethod
     def _own_payload(cls, value: Dict[str, Any], info: ValidationInfo) -> Dict[str, Any]:
         # Checked before the copy, which recurses: a too deep payload must not reach it.
-        if info.context is not LIMITS_CHECKED:
+        context = info.context
+        if context is FRESH_JSON:
+            return value
+        if context is not LIMITS_CHECKED:
             problem = payload_problem(value)
             if problem is not None:
                 path, message = problem

@@ -35,7 +35,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from spec_kitty_events._anomaly import member_text
 from spec_kitty_events._family import EventFamily
-from spec_kitty_events._pipeline import event_sort_key, first_occurrences, parse_payload, prepare
+from spec_kitty_events._pipeline import (
+    event_sort_key,
+    first_occurrences,
+    ordered,
+    parse_payload,
+)
 from spec_kitty_events._readonly import ReadOnly, ReadOnlyDict, ReadOnlyList, RODict, ROList
 
 # Re-exported on purpose (2.4.0 consumers import them from here): the "as" form tells type
@@ -639,7 +644,7 @@ def reduce_status_events(events: Sequence[Event]) -> ReducedStatus:
     """
     fold = StatusFold()
     apply = fold.apply
-    for event in prepare(events, _STATUS_EVENT_TYPES):
+    for event in ordered(events, _STATUS_EVENT_TYPES):
         apply(event)
     return fold.freeze()
 

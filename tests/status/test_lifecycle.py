@@ -327,7 +327,7 @@ def test_stream_is_prepared_once_and_payloads_parsed_once(monkeypatch: pytest.Mo
         parsed.append(payload)
         return real_parse(model, payload)
 
-    monkeypatch.setattr(status, "prepare", no_second_prepare)
+    monkeypatch.setattr(status, "ordered", no_second_prepare)
     monkeypatch.setattr(status, "parse_payload", counting_parse)
     events = [wp_event(1, "WP01", None, "planned"), wp_event(2, "WP01", "planned", "claimed")]
     result = reduce_lifecycle_events([started(3), *events, *events])

@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Type, Union
 from pydantic import ValidationError as PydanticValidationError
 
 from spec_kitty_events._families import event_type_to_model, event_type_to_schema
-from spec_kitty_events._json import LIMITS_CHECKED, event_problem, payload_problem
+from spec_kitty_events._json import FRESH_JSON, LIMITS_CHECKED, event_problem, payload_problem
 from spec_kitty_events.schemas import load_schema
 
 try:
@@ -111,14 +111,15 @@ def _model_violation(error: Any) -> ModelViolation:
 
 
 def _validate_with_model(
-    payload: Any, model_class: Type[Any], *, limits_checked: bool = False
+    payload: Any, model_class: Type[Any], *, context: Any = None
 ) -> Tuple[ModelViolation, ...]:
     try:
-        if limits_checked:
-            # The envelope's limits were just checked: Event need not walk its payload again.
-            model_class.model_validate(payload, context=LIMITS_CHECKED)
-        else:
+        # LIMITS_CHECKED / FRESH_JSON: the limits were just checked, so Event need not walk its
+        # payload again (nor, for FRESH_JSON, copy it).
+        if context is None:
             model_class.model_validate(payload)
+        else:
+            model_class.model_validate(payload, context=context)
     except PydanticValidationError as exc:
         return tuple(_model_violation(error) for error in exc.errors(include_url=False))
     return ()
@@ -386,13 +387,27 @@ def validate_event(
     holding NaN, Infinity or an integer of more than 4,300 digits, gets one model violation
     naming where, and neither layer runs on it (both would recurse into it).
     """
+    return judge(payload, event_type, strict=strict)
+
+
+def judge(
+    payload: Any, event_type: str, *, strict: bool = False, fresh_json: bool = False
+) -> ConformanceResult:
+    """:func:`validate_event`, for this package's log reader (not exported).
+
+    ``fresh_json`` says the value was decoded from a log line just now, nothing else holds it,
+    and the reader proved that it keeps the event limits (``RawLine.limits_clear``): the
+    limits are not walked again and Event does not copy its payload.  The verdict is the one
+    :func:`validate_event` gives.
+    """
     model_class = _model_for(event_type)
-    problem = event_problem(payload) if event_type == _ENVELOPE else payload_problem(payload)
-    if problem is not None:
-        return _unrepresentable(problem, event_type)
-    model_violations = _validate_with_model(
-        payload, model_class, limits_checked=event_type == _ENVELOPE
-    )
+    is_envelope = event_type == _ENVELOPE
+    if not fresh_json:
+        problem = event_problem(payload) if is_envelope else payload_problem(payload)
+        if problem is not None:
+            return _unrepresentable(problem, event_type)
+    context = (FRESH_JSON if fresh_json else LIMITS_CHECKED) if is_envelope else None
+    model_violations = _validate_with_model(payload, model_class, context=context)
     schema_name = _EVENT_TYPE_TO_SCHEMA.get(event_type)
     if schema_name is None:
         schema_violations: Tuple[SchemaViolation, ...] = ()

@@ -20,7 +20,18 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Literal, Sequence, Tuple, TypeVar, Union
+from typing import (
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Literal,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 from spec_kitty_events.models import ErrorEntry, Event, StorageError
 from spec_kitty_events.storage import ClockStorage, ErrorStorage, EventStore
@@ -92,6 +103,8 @@ _REPLACE_EVENT = (
     "body = excluded.body"
 )
 _KEEP_LARGER_CLOCK = "max(value, excluded.value)"
+# Below SQLite's smallest limit on bound parameters (999 before 3.32).
+_IDS_PER_QUERY = 500
 _ORDER = "ORDER BY lamport_clock, node_id, seq"
 
 
@@ -371,7 +384,42 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
         if not rows:
             return 0
         with self._db.transaction() as conn:
-            return sum(self._insert(conn, row) for row in rows)
+            if self._replace:
+                return sum(self._insert(conn, row) for row in rows)
+            return self._insert_new(conn, rows)
+
+    def _insert_new(self, conn: sqlite3.Connection, rows: List[EventRow]) -> int:
+        """Store the rows whose ids are new, in one ``executemany``; an id stored with other
+        content raises before anything is written.  The write lock is held, so the ids found
+        stored cannot change until the insert."""
+        stored: Dict[str, str] = {}
+        for start in range(0, len(rows), _IDS_PER_QUERY):
+            ids = [row.event_id for row in rows[start : start + _IDS_PER_QUERY]]
+            marks = ", ".join("?" * len(ids))
+            found = conn.execute(
+                f"SELECT event_id, body FROM events WHERE event_id IN ({marks})", ids
+            )
+            stored.update((str(event_id), str(body)) for event_id, body in found)
+        for row in rows:
+            body = stored.get(row.event_id)
+            if body is not None and not same_content(body, row.body):
+                raise conflict_error(row.event_id)
+        new = [row for row in rows if row.event_id not in stored]
+        conn.executemany(
+            _INSERT_EVENT,
+            [
+                (
+                    row.event_id,
+                    row.aggregate_id,
+                    row.node_id,
+                    clock_to_column(row.lamport_clock),
+                    row.event_type,
+                    row.body,
+                )
+                for row in new
+            ],
+        )
+        return len(new)
 
     def _insert(self, conn: sqlite3.Connection, row: EventRow) -> bool:
         """Store one row; True when its ``event_id`` is new."""
@@ -408,6 +456,31 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
 
     def load_all_events(self) -> List[Event]:
         return self._events(f"SELECT event_id, body FROM events {_ORDER}")
+
+    def iter_events(self, page_size: int = 1000) -> Iterator[Event]:
+        """Every stored event in the order of :meth:`load_all_events`, read page by page.
+
+        Memory holds one page, whatever the store holds.  Each page is its own read, along
+        the clock index: an event stored meanwhile is seen if it sorts after the page read
+        last, so a store being written to yields a mix of before and after.
+        """
+        if page_size < 1:
+            raise ValueError(f"page_size must be at least 1, got {page_size}")
+        rows = self._db.query(
+            f"SELECT lamport_clock, node_id, seq, event_id, body FROM events {_ORDER} LIMIT ?",
+            (page_size,),
+        )
+        while rows:
+            for _, _, _, event_id, body in rows:
+                yield event_from_body(str(body), f"SQLite database {self.path}, event {event_id}")
+            if len(rows) < page_size:
+                return
+            clock, node_id, seq = rows[-1][:3]
+            rows = self._db.query(
+                f"SELECT lamport_clock, node_id, seq, event_id, body FROM events "
+                f"WHERE (lamport_clock, node_id, seq) > (?, ?, ?) {_ORDER} LIMIT ?",
+                (clock, node_id, seq, page_size),
+            )
 
     def count(self) -> int:
         """Number of stored events, without reading them."""
