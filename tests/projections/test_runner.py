@@ -126,3 +126,27 @@ def test_a_following_runner_applies_events_saved_after_it_started(store_url: str
         follower.join(30)
         assert not follower.is_alive()
         assert runner.states() == full_fold(store_url, "status")
+
+
+def test_a_runner_whose_checkpoint_moved_under_it_drops_its_batch_and_reloads(
+    tmp_path: Any,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    save(url, stream(seed=8, count=30))
+    other = ProjectionRunner(url, "status")
+    ownership: List[str] = []
+    reports: List[Dict[str, Any]] = []
+
+    def taken(change: Dict[str, Any]) -> None:
+        ownership.append(change["ownership"])
+        if len(ownership) == 1:
+            other.run(once=True)  # moves the checkpoint this runner has just loaded
+
+    with (
+        other,
+        ProjectionRunner(url, "status", on_ownership=taken, on_report=reports.append) as runner,
+    ):
+        runner.run(once=True)
+        assert ownership == ["acquired", "lost", "acquired"]
+        assert reports == []  # its batch was never committed, so never reported
+        assert runner.states() == full_fold(url, "status")
