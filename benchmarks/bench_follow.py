@@ -128,7 +128,9 @@ def _latency(label: str, url: str, batches: int) -> Tuple[float, float]:
     runner = ProjectionRunner(url, "dossier", shards=4, poll_interval=0.05, on_report=note)
     follower = threading.Thread(target=runner.run, kwargs={"stop": stop})
     follower.start()
-    context = multiprocessing.get_context("fork")
+    # Spawned, not forked: this process has the SQLite file open, and a forked child would
+    # inherit SQLite's per-process lock bookkeeping for it.
+    context = multiprocessing.get_context("spawn")
     barrier, out = context.Barrier(WRITERS), context.Queue()
     writers = [
         context.Process(target=_write, args=(url, n, batches, barrier, out)) for n in range(WRITERS)

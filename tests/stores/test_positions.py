@@ -35,8 +35,8 @@ def _writer_event(writer: int, number: int) -> Event:
     )
 
 
-def _write(backend: Backend, writer: int, barrier: Any) -> None:
-    store = backend.events()
+def _write(name: str, target: str, writer: int, barrier: Any) -> None:
+    store = Backend(name, target).events()
     barrier.wait(BARRIER_TIMEOUT)
     for batch in range(BATCHES):
         first = batch * BATCH
@@ -63,10 +63,13 @@ def test_a_reader_tailing_eight_concurrent_writers_sees_every_event_once(
     backend: Backend,
 ) -> None:
     reader = backend.events()  # creates the layout before the writers race for it
-    context = multiprocessing.get_context("fork")
+    # Spawned, not forked: a child forked while this process has the SQLite file open
+    # inherits SQLite's per-process lock bookkeeping for it, which SQLite does not support.
+    context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(WRITERS + 1)
     writers = [
-        context.Process(target=_write, args=(backend, writer, barrier)) for writer in range(WRITERS)
+        context.Process(target=_write, args=(backend.name, backend.target, writer, barrier))
+        for writer in range(WRITERS)
     ]
     for process in writers:
         process.start()
