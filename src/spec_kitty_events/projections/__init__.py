@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional, Sequence
@@ -270,7 +271,9 @@ class ProjectionRunner:
 
     def close(self) -> None:
         for key in list(self._owned):
-            self._checkpoints.release(key)
+            # A session that is gone held no locks any more: the server released them.
+            with suppress(StorageError):
+                self._checkpoints.release(key)
             self._ownership("released", key, datetime.now().astimezone())
         self._owned.clear()
         self._checkpoints.close()
