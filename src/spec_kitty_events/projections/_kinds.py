@@ -127,13 +127,14 @@ class StatusBoard:
 
     def __init__(self, state: Optional[Dict[str, Any]] = None) -> None:
         self._folded = _Folded((state or {}).get("events") or ())
+        self._board = reduce_status_events(self._folded.events)
 
     def wants(self, event: Event) -> bool:
         return event.event_type == WP_STATUS_CHANGED
 
     def apply(self, position: int, events: Sequence[Event]) -> List[Report]:
         self._folded.add(events)
-        board = reduce_status_events(self._folded.events)
+        self._board = board = reduce_status_events(self._folded.events)
         return [
             {
                 "position": position,
@@ -145,7 +146,7 @@ class StatusBoard:
         ]
 
     def states(self) -> Dict[str, Any]:
-        return {"board": reduce_status_events(self._folded.events).model_dump(mode="json")}
+        return {"board": self._board.model_dump(mode="json")}
 
     def to_json(self) -> Dict[str, Any]:
         return {"events": self._folded.bodies, "states": self.states()}
