@@ -851,3 +851,89 @@ def _regular_file_size(file: IO[bytes]) -> Optional[int]:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+# ----------------------------------------------------------------------------------- follow
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["dossier", "status"]))
+@click.option("--store", "store_url", default=None, help=STORE_HELP)
+@click.option("--name", default="default", show_default=True, help="Which projections to keep.")
+@click.option("--once", is_flag=True, help="Catch up, then exit instead of following.")
+@click.option(
+    "--rebuild", is_flag=True, help="Drop the checkpoints of NAME first and fold from the start."
+)
+@click.option(
+    "--shards",
+    type=click.IntRange(min=1),
+    default=16,
+    show_default=True,
+    help="dossier: parts the namespaces are hashed into, each owned by one runner.",
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.01),
+    default=0.5,
+    show_default=True,
+    help="Seconds between looks at the store when nothing woke the runner.",
+)
+@click.option(
+    "--page-size",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Events read, folded and checkpointed per batch.",
+)
+@click.option(
+    "--ownership", is_flag=True, help="Also print every projection taken or lost, on stderr."
+)
+def follow(
+    kind: str,
+    store_url: Optional[str],
+    name: str,
+    once: bool,
+    rebuild: bool,
+    shards: int,
+    poll: float,
+    page_size: int,
+    ownership: bool,
+) -> None:
+    """Keep the KIND projections of a store up to date, printing one JSON line per change.
+
+    Each line names the position reached, the checkpoint key and (dossier) the namespace
+    and its canonical snapshot hash.  SIGINT or SIGTERM stops after the batch in hand.
+    """
+    import signal
+    import threading
+
+    from spec_kitty_events.projections import ProjectionRunner
+
+    stop = threading.Event()
+
+    def line(report: Any, stream: IO[str] = sys.stdout) -> None:
+        stream.write(json.dumps(report, sort_keys=True) + "\n")
+        stream.flush()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
+    url = store_url or default_store_url()
+    try:
+        runner = ProjectionRunner(
+            url,
+            kind,
+            name=name,
+            shards=shards,
+            poll_interval=poll,
+            page_size=page_size,
+            on_report=line,
+            on_ownership=(lambda report: line(report, sys.stderr)) if ownership else None,
+        )
+    except StoreURLError as error:
+        raise click.BadParameter(str(error), param_hint="'--store'") from None
+    except (StorageError, ImportError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    with runner, _store_failures():
+        if rebuild:
+            runner.rebuild()
+        runner.run(once=once, stop=stop)

@@ -16,11 +16,36 @@ import math
 from abc import ABC, abstractmethod
 from collections import deque
 from itertools import islice
-from typing import Deque, Dict, List, Optional, Set, Tuple
+from typing import Deque, Dict, List, NamedTuple, Optional, Set, Tuple
 
-from spec_kitty_events.models import ErrorEntry, Event
+from spec_kitty_events._positions import check_position, check_read_limit
+from spec_kitty_events.models import ErrorEntry, Event, StorageError
 
 # --- contracts -------------------------------------------------------------------------------
+
+
+class PositionedEvent(NamedTuple):
+    """An event with its store position: the order in which a tailing reader can see it.
+
+    Positions are positive integers that grow with commit order; ``0`` means "before the first
+    event".  They may have gaps.  A replaced event keeps the position of its first save.
+    """
+
+    position: int
+    event: Event
+
+
+class UnreadableEventError(StorageError):
+    """A stored event no longer validates; ``position`` says where it is.
+
+    ``before`` holds the readable events the same read returned ahead of it, so a reader can
+    keep them, note the bad position, and carry on with ``read_since(position)``.
+    """
+
+    def __init__(self, message: str, position: int, before: List[PositionedEvent]) -> None:
+        super().__init__(message)
+        self.position = position
+        self.before = before
 
 
 class EventStore(ABC):
@@ -43,6 +68,17 @@ class EventStore(ABC):
     @abstractmethod
     def load_all_events(self) -> List[Event]:
         """Every stored event, sorted.  Raises ``StorageError`` when they cannot be read."""
+
+    def read_since(self, position: int, limit: int = 1000) -> List[PositionedEvent]:
+        """Up to ``limit`` events stored after ``position``, in position order.
+
+        A reader that passes the last position it received never misses an event committed
+        by a concurrent writer nor receives one twice (``docs/stores.md``, "Positions").  Not
+        abstract, so adapters written before positions existed keep working; those raise
+        ``NotImplementedError`` here.  ``UnreadableEventError`` reports a stored event that
+        no longer validates.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not support read_since")
 
 
 class ClockStorage(ABC):
@@ -99,6 +135,8 @@ class InMemoryEventStore(EventStore):
         self._ids_by_aggregate: Dict[str, Set[str]] = {}
         self._sorted_by_aggregate: Dict[str, List[Event]] = {}
         self._sorted_all: Optional[List[Event]] = None
+        # event_ids by first save: index i holds position i + 1.
+        self._log: List[str] = []
 
     def save_event(self, event: Event) -> None:
         previous = self._events.get(event.event_id)
@@ -122,6 +160,12 @@ class InMemoryEventStore(EventStore):
             self._sorted_all = self._sorted(list(self._events.values()))
         return list(self._sorted_all)
 
+    def read_since(self, position: int, limit: int = 1000) -> List[PositionedEvent]:
+        start = check_position(position)
+        check_read_limit(limit)
+        ids = self._log[start : start + limit]
+        return [PositionedEvent(start + i + 1, self._events[eid]) for i, eid in enumerate(ids)]
+
     def _key(self, event: Event) -> _StoreKey:
         return (event.lamport_clock, event.node_id, self._sequence[event.event_id])
 
@@ -131,6 +175,7 @@ class InMemoryEventStore(EventStore):
 
     def _insert(self, event: Event) -> None:
         self._sequence[event.event_id] = len(self._sequence)
+        self._log.append(event.event_id)
         self._events[event.event_id] = event
         self._ids_by_aggregate.setdefault(event.aggregate_id, set()).add(event.event_id)
         self._extend_or_drop_aggregate_view(event)

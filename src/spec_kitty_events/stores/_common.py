@@ -8,12 +8,13 @@ cannot disagree about it.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, List, Literal, NamedTuple
+from typing import Any, Iterable, List, Literal, NamedTuple, Sequence, Tuple
 
 from pydantic import ValidationError as PydanticValidationError
 
 from spec_kitty_events._json import payload_problem
 from spec_kitty_events.models import ErrorEntry, Event, StorageError
+from spec_kitty_events.storage import PositionedEvent, UnreadableEventError
 
 # Bumped whenever a table or index changes shape; a database carrying a larger number was
 # written by a newer library and is refused rather than misread.
@@ -132,6 +133,25 @@ def event_from_body(body: str, where: str) -> Event:
         return Event.model_validate_json(body)
     except PydanticValidationError as exc:
         raise StorageError(f"{where}: stored event is unreadable: {exc}") from exc
+
+
+def positioned_events(rows: Sequence[Tuple[object, ...]], where: str) -> List[PositionedEvent]:
+    """``(position, event_id, body)`` rows as events; the first unreadable one is reported
+    with its position and the readable events ahead of it."""
+    read: List[PositionedEvent] = []
+    for position, event_id, body in rows:
+        assert isinstance(position, int)
+        try:
+            event = Event.model_validate_json(str(body))
+        except PydanticValidationError as exc:
+            raise UnreadableEventError(
+                f"{where}, event {event_id} at position {position}: "
+                f"stored event is unreadable: {exc}",
+                position,
+                read,
+            ) from exc
+        read.append(PositionedEvent(position, event))
+    return read
 
 
 # --- clocks ----------------------------------------------------------------------------------

@@ -30,8 +30,9 @@ except ImportError as exc:
         "installs: pip install 'spec-kitty-events[postgres]'"
     ) from exc
 
+from spec_kitty_events._positions import check_position, check_read_limit
 from spec_kitty_events.models import ErrorEntry, Event, StorageError
-from spec_kitty_events.storage import ClockStorage, ErrorStorage, EventStore
+from spec_kitty_events.storage import ClockStorage, ErrorStorage, EventStore, PositionedEvent
 from spec_kitty_events.stores._common import (
     SCHEMA_VERSION,
     EventRow,
@@ -46,6 +47,7 @@ from spec_kitty_events.stores._common import (
     entry_from_body,
     error_body,
     event_from_body,
+    positioned_events,
     same_content,
 )
 
@@ -99,6 +101,13 @@ _REPLACE_EVENTS = """
         AS batch (e, a, n, c, t, b)
     WHERE stored.event_id = batch.e
 """
+# Held from before a batch draws its seq values until it commits, so batches commit in seq
+# order and a reader never passes a position below which a batch is still in flight
+# (docs/stores.md, "Positions").  EXCLUSIVE still lets plain SELECTs through.
+_SERIALIZE_WRITERS = "LOCK TABLE spec_kitty_events IN EXCLUSIVE MODE"
+# Woken listeners of every store in the database get the schema, to tell their own apart.
+NOTIFY_CHANNEL = "spec_kitty_events"
+_NOTIFY = f"SELECT pg_notify('{NOTIFY_CHANNEL}', current_schema())"
 _KEEP_LARGER_CLOCK = "GREATEST(spec_kitty_clocks.value, excluded.value)"
 _ORDER = "ORDER BY lamport_clock, node_id, seq"
 
@@ -364,7 +373,11 @@ class PostgresEventStore(_PostgresAdapter, EventStore):
         return self._db.write(lambda conn: self._insert(conn, rows))
 
     def _insert(self, conn: Connection, rows: List[EventRow]) -> int:
+        conn.execute(_SERIALIZE_WRITERS)
         inserted = {str(r[0]) for r in conn.execute(_INSERT_EVENTS, _columns(rows))}
+        if inserted:
+            # Delivered at commit, so a woken reader finds the rows.
+            conn.execute(_NOTIFY)
         already = [row for row in rows if row.event_id not in inserted]
         if already and self._replace:
             conn.execute(_REPLACE_EVENTS, _columns(already))
@@ -416,6 +429,20 @@ class PostgresEventStore(_PostgresAdapter, EventStore):
                 f"WHERE (lamport_clock, node_id, seq) > (%s, %s, %s) {_ORDER} LIMIT %s",
                 (clock, node_id, seq, page_size),
             )
+
+    def read_since(self, position: int, limit: int = 1000) -> List[PositionedEvent]:
+        """Up to ``limit`` events after ``position``; a position is the event's ``seq``.
+
+        Writers hold an EXCLUSIVE lock on the table from before they draw ``seq`` values to
+        their commit, so ``seq`` order is commit order and a reader that has seen position
+        ``p`` can never later find a committed event below ``p``.
+        """
+        rows = self._db.query(
+            "SELECT seq, event_id, body FROM spec_kitty_events WHERE seq > %s "
+            "ORDER BY seq LIMIT %s",
+            (check_position(position), check_read_limit(limit)),
+        )
+        return positioned_events(rows, self.where)
 
     def count(self) -> int:
         """Number of stored events, without reading them."""
@@ -497,6 +524,7 @@ class PostgresErrorStorage(_PostgresAdapter, ErrorStorage):
 
 
 __all__ = [
+    "NOTIFY_CHANNEL",
     "SCHEMA_VERSION",
     "RejectedEventError",
     "PostgresClockStorage",

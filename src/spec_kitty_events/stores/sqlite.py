@@ -33,8 +33,9 @@ from typing import (
     Union,
 )
 
+from spec_kitty_events._positions import check_position, check_read_limit
 from spec_kitty_events.models import ErrorEntry, Event, StorageError
-from spec_kitty_events.storage import ClockStorage, ErrorStorage, EventStore
+from spec_kitty_events.storage import ClockStorage, ErrorStorage, EventStore, PositionedEvent
 from spec_kitty_events.stores._common import (
     SCHEMA_VERSION,
     EventRow,
@@ -49,6 +50,7 @@ from spec_kitty_events.stores._common import (
     entry_from_body,
     error_body,
     event_from_body,
+    positioned_events,
     same_content,
 )
 
@@ -481,6 +483,19 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
                 f"WHERE (lamport_clock, node_id, seq) > (?, ?, ?) {_ORDER} LIMIT ?",
                 (clock, node_id, seq, page_size),
             )
+
+    def read_since(self, position: int, limit: int = 1000) -> List[PositionedEvent]:
+        """Up to ``limit`` events after ``position``; a position is the event's ``seq``.
+
+        SQLite lets one writer in at a time (every save is ``BEGIN IMMEDIATE``), so ``seq``
+        values become visible in the order they were assigned: nothing can commit below a
+        position a reader has already passed.
+        """
+        rows = self._db.query(
+            "SELECT seq, event_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            (check_position(position), check_read_limit(limit)),
+        )
+        return positioned_events(rows, f"SQLite database {self.path}")
 
     def count(self) -> int:
         """Number of stored events, without reading them."""
