@@ -175,7 +175,7 @@ def test_a_refusal_mid_stream_still_reports_every_bad_line_of_the_log_first(
     lines[3] = json.dumps(make_event(4, INDEXED, mixed).model_dump(mode="json"))
     lines[7] = "[1, 2]"
     completed = _reduce(tmp_path, "mixed.jsonl", lines, "dossier")
-    assert completed.returncode == 1
+    assert completed.returncode == 2  # a refused stream is trouble, whatever lines were bad
     assert completed.stdout == ""
     reported = _stderr_lines(completed.stderr)
     assert reported[0].startswith("line 8:")

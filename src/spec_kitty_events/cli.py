@@ -71,6 +71,8 @@ PRETTY_STARTS = {b"{": "jq -c . FILE", b"[": "jq -c '.[]' FILE"}
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _T = TypeVar("_T")
+# Events per read_since call of `export --since`: one page in memory at a time.
+EXPORT_PAGE = 1000
 
 
 class Trouble(click.ClickException):
@@ -599,19 +601,44 @@ def _opened_store(url: str, read_only: bool = False) -> Iterator[OpenedStore]:
     show_default=True,
     help="Where to write the JSON Lines ('-' for stdout).",
 )
-def export(store_url: Optional[str], output: IO[bytes]) -> None:
+@click.option(
+    "--since",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="POSITION",
+    help="Only the events stored after POSITION, in position (commit) order; the last "
+    "position written is reported on stderr, to pass as --since next time.",
+)
+def export(store_url: Optional[str], output: IO[bytes], since: Optional[int]) -> None:
     """Write every event of a store as JSON Lines, one envelope per line, in the store's read
-    order.
+    order (with --since, the events after a position, in position order).
 
     The output is what `validate` accepts and what `ingest` turns back into the same store
     content.  Exit status 2 when the store cannot be read.
     """
     url = _store_source(None, store_url)
     assert url is not None
-    for event in _load_store(url):
-        line = json.dumps(event.model_dump(mode="json"), ensure_ascii=False)
-        output.write(line.encode("utf-8") + b"\n")
+    if since is None:
+        for event in _load_store(url):
+            _write_event(output, event)
+        output.flush()
+        return
+    written, position = 0, since
+    with _opened_store(url, read_only=True) as store, _store_failures():
+        while page := store.read_since(position, limit=EXPORT_PAGE):
+            for stored in page:
+                _write_event(output, stored.event)
+            written += len(page)
+            position = page[-1].position
     output.flush()
+    click.echo(
+        f"exported {written} events after position {since}; last position {position}", err=True
+    )
+
+
+def _write_event(output: IO[bytes], event: Event) -> None:
+    line = json.dumps(event.model_dump(mode="json"), ensure_ascii=False)
+    output.write(line.encode("utf-8") + b"\n")
 
 
 # ------------------------------------------------------------------------------ hash / diff
@@ -932,7 +959,7 @@ def follow(
     except StoreURLError as error:
         raise click.BadParameter(str(error), param_hint="'--store'") from None
     except (StorageError, ImportError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
+        raise Trouble(str(error)) from None
     with runner, _store_failures():
         if rebuild:
             runner.rebuild()

@@ -144,6 +144,35 @@ def test_export_reads_the_store_of_the_environment_or_says_what_to_give(tmp_path
     assert "--store URL" in neither.stderr
 
 
+def test_export_since_a_position_writes_only_what_was_stored_after_it(tmp_path: Path) -> None:
+    db = tmp_path / "events.db"
+    url = f"sqlite:///{db}"
+    assert run("ingest", str(DOSSIER), "--store", url).returncode == 0
+    everything = run("export", "--store", url, "--since", "0")
+    assert everything.returncode == 0, everything.stderr
+    assert len(everything.stdout.splitlines()) == 7
+    assert everything.stderr.strip() == "exported 7 events after position 0; last position 7"
+    # A second batch: exporting from the last position gives exactly the new events.
+    later = [
+        make_event(100 + n, "WPStatusChanged", status_payload(f"WP{n}", None, "planned"))
+        for n in range(3)
+    ]
+    with SQLiteEventStore(db) as store:
+        store.save_events(later)
+    tail = run("export", "--store", url, "--since", "7")
+    assert [Event.model_validate_json(line) for line in tail.stdout.splitlines()] == later
+    assert tail.stderr.strip() == "exported 3 events after position 7; last position 10"
+    nothing = run("export", "--store", url, "--since", "10")
+    assert (nothing.returncode, nothing.stdout) == (0, "")
+    assert nothing.stderr.strip() == "exported 0 events after position 10; last position 10"
+
+
+def test_export_since_a_negative_position_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("export", "--store", f"sqlite:///{tmp_path / 'x.db'}", "--since", "-1")
+    assert result.returncode == 2
+    assert "--since" in result.stderr
+
+
 def test_export_of_a_missing_store_is_trouble(tmp_path: Path) -> None:
     result = run("export", "--store", f"sqlite:///{tmp_path / 'missing.db'}")
     assert result.returncode == 2

@@ -65,7 +65,7 @@ def test_a_checkpoint_from_another_version_stops_follow_with_the_rebuild_command
     with sqlite3.connect(tmp_path / "events.db") as conn:
         conn.execute("UPDATE spec_kitty_checkpoints SET format = 'spec-kitty-projection/0'")
     refused = run("follow", "status", "--store", url, "--once")
-    assert refused.returncode == 1
+    assert refused.returncode == 2
     assert "format spec-kitty-projection/0" in refused.stderr
     assert "--rebuild" in refused.stderr
     assert "Traceback" not in refused.stderr
