@@ -498,7 +498,7 @@ _M = TypeVar("_M", bound=BaseModel)
 
 
 def _build_or_none(model: Type[_M], raw: Any) -> Optional[_M]:
-    """Build a value model by keyword expansion, as 2.4.0 did; ``None`` if that fails.
+    """Build a value model by keyword expansion; ``None`` if that fails.
 
     Only construction failures are caught: a validation error, or ``TypeError`` when ``raw``
     is not a mapping of string keys.  Anything else is a bug and propagates.
@@ -627,7 +627,7 @@ class _CollaborationFold:
         return False
 
     def text(self, event: Event, payload: Dict[str, Any], name: str) -> Optional[str]:
-        """A required string field the output keeps; ``""`` when absent, as in 2.4.0."""
+        """A required string field the output keeps; ``""`` when absent (never an anomaly)."""
         value = payload.get(name, "")
         if isinstance(value, str):
             return value
@@ -713,7 +713,7 @@ class _CollaborationFold:
         if pid is None:
             self.skip(event, _SKIP_BAD_PARTICIPANT)
             return
-        # A departed participant's heartbeat still records presence in permissive mode (2.4.0).
+        # A departed participant's heartbeat still records presence in permissive mode.
         if self.is_active(pid, event) or pid in self.departed:
             self.presence[pid] = event.timestamp
 
@@ -936,7 +936,7 @@ def reduce_collaboration_events(
         events: any events; only the 14 collaboration types are folded.
         mode: ``"strict"`` raises on unknown or departed participants, unmatched step
             completions, unknown warnings and wrongly typed payload values.  Any other value
-            is permissive (as in 2.4.0): those become ``anomalies``.  A value other than
+            is permissive: those become ``anomalies``.  A value other than
             ``"strict"`` or ``"permissive"`` also emits a ``UserWarning``.
         roster: participants to treat as joined before the first event.  Ignored, as in
             2.4.0, when there is no collaboration event at all.
@@ -960,7 +960,7 @@ def reduce_collaboration_events(
         )
     ordered = prepare(events, COLLABORATION_EVENT_TYPES)
     if not ordered:
-        # 2.4.0 returns before seeding, so the roster does not show here (kept on purpose).
+        # No collaboration event: the state is empty, and the roster is not seeded into it.
         return ReducedCollaborationState(mission_id="")
     fold = _CollaborationFold(
         strict=mode == "strict",

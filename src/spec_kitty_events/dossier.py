@@ -297,7 +297,7 @@ class MissionDossierState(BaseModel):
     """The folded dossier of one namespace.
 
     ``parity_status`` is ``"drifted"`` as soon as any drift exists anywhere in the stream, even
-    if a clean snapshot follows it (2.4.0 rule, kept on purpose).  ``artifacts`` is a read-only
+    if a clean snapshot follows it: drift is sticky by contract.  ``artifacts`` is a read-only
     ``dict``, like every container of a reducer output.
     """
 
@@ -337,7 +337,7 @@ def event_namespace(event: Event) -> Optional[LocalNamespaceTuple]:
     if raw is None:
         return None
     try:
-        # Keyword expansion, as in 2.4.0: a non-mapping or a non-string key is "malformed".
+        # Keyword expansion: a non-mapping or a non-string key makes the namespace "malformed".
         return LocalNamespaceTuple(**raw)
     except (ValueError, TypeError):
         return None
@@ -403,7 +403,7 @@ class _NamespaceTracker:
             self.several_step_ids = True
 
     def output_namespace(self) -> Optional[LocalNamespaceTuple]:
-        # Order-dependent by design (2.4.0): the first namespace's step_id survives unless two
+        # Order-dependent by contract: the first namespace's step_id survives unless two
         # *distinct* non-null step ids were seen, so [None, "A"] -> None but ["A", None] -> "A".
         if self.canonical is not None and self.several_step_ids:
             return self.canonical.model_copy(update={"step_id": None})
@@ -529,7 +529,7 @@ class DossierFold:
         model, step = entry
         parsed, error = parse_payload(model, event.payload)
         # The namespace check sees every event with a readable namespace, even one whose
-        # payload is otherwise invalid (2.4.0 behaviour); a mismatch discards the whole fold.
+        # payload is otherwise invalid; a mismatch discards the whole fold.
         self._namespaces.observe_event(event, parsed)
         self._count += 1
         if parsed is not None:

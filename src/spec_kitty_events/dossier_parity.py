@@ -416,7 +416,8 @@ def reduce_dossier_by_namespace(
     """``reduce_mission_dossier`` of every partition of :func:`partition_by_namespace`.
 
     Never raises ``NamespaceMixedStreamError``.  The ``None`` partition's state counts its
-    unreadable events in ``event_count`` and has no namespace, as 2.4.0 would report them.
+    unreadable events in ``event_count`` and has no namespace, as ``reduce_mission_dossier``
+    of those events alone reports them.
     """
     return {
         key: reduce_mission_dossier(partition)
@@ -571,7 +572,7 @@ class DossierProjection:
 
 def recovering_parity(events: Iterable[Event]) -> RecoveringParity:
     """Parity status and open anomalies under the recovering rules (opt-in; the reducer's own
-    ``parity_status`` keeps the sticky 2.4.0 rule).
+    ``parity_status`` stays "drifted" once any drift was seen).
 
     In fold order: a valid snapshot makes the status ``"clean"`` and a valid drift makes it
     ``"drifted"``, so the latest of the two decides (``"unknown"`` if neither occurred).  A

@@ -211,7 +211,7 @@ class _MissionFold:
 def _mission_order(event: Event) -> Tuple[int, bool, str]:
     """Clock first; within a clock a cancel comes after everything else, then by id.
 
-    Timestamps play no part here (2.4.0's rule, kept): "cancel beats re-open" at one clock.
+    Timestamps play no part here, so "cancel beats re-open" at one clock whatever the times.
     """
     return (event.lamport_clock, event.event_type == MISSION_CANCELLED, event.event_id)
 

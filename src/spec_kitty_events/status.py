@@ -293,7 +293,7 @@ _ALLOWED_TRANSITIONS: FrozenSet[Tuple[Optional[Lane], Lane]] = frozenset(
 )
 
 # Any live (existing, non-terminal) WP may be parked or dropped.  This is what makes
-# blocked -> blocked legal while every other self-transition is not; 2.4.0 does the same.
+# blocked -> blocked legal while every other self-transition is not.
 _INTERRUPT_TARGETS: FrozenSet[Lane] = frozenset({Lane.BLOCKED, Lane.CANCELED})
 _LEGAL_WITHOUT_FORCE: FrozenSet[Tuple[Optional[Lane], Lane]] = _ALLOWED_TRANSITIONS | frozenset(
     (source, target)
@@ -419,7 +419,7 @@ def _parse_failure(event: Event, error: Exception) -> TransitionAnomaly:
 
 
 def _is_rollback(payload: StatusTransitionPayload) -> bool:
-    # Presence, not text: 2.4.0 orders a blank review_ref as a rollback too (it is then
+    # Presence, not text: a blank review_ref is ordered as a rollback too (it is then
     # refused by the guard); changing that would move its anomaly within the group.
     return (
         payload.from_lane is Lane.FOR_REVIEW
@@ -453,7 +453,7 @@ def _refused(event: Event, payload: StatusTransitionPayload, reason: str) -> Tra
     )
 
 
-# The place of an outcome in 2.4.0's application order: (position of its group's first event,
+# The place of an outcome in the application order: (position of its group's first event,
 # 0 for an ordinary move or 1 for a review rollback, position of the event).  Groups of a later
 # clock start later in the sorted stream, so this orders groups by clock, then by first
 # appearance, and rollbacks after the other members of their group.
@@ -491,7 +491,8 @@ class _WPTrack:
 
     def state(self, wp_id: str) -> WPState:
         # Only asked of a WP that had a move applied, which sets both.
-        assert self.last_event is not None and self.lane is not None
+        assert self.last_event is not None
+        assert self.lane is not None
         return WPState(
             wp_id=wp_id,
             current_lane=self.lane,
@@ -512,7 +513,8 @@ class StatusFold:
     Each payload is validated once and dropped as soon as its outcome is known: only the
     last applied lane, event and evidence of each WP are kept.  (Holding every parsed payload
     until the end costs more in garbage-collector passes than the fold itself.)  Refusals
-    and first applications carry their :data:`_Slot`, so the output keeps 2.4.0's order.
+    and first applications carry their :data:`_Slot`, so the output keeps the application
+    order.
     """
 
     __slots__ = ("_count", "_failures", "_last_event_id", "_refusals", "_steps", "_tracks")
@@ -573,7 +575,7 @@ class StatusFold:
             "last_processed_event_id": self._last_event_id,
         }
         if not self._tracks:
-            # Nothing parsed: 2.4.0 leaves wp_states unset here, which exclude_unset dumps show.
+            # Nothing parsed: wp_states stays unset, which exclude_unset dumps show.
             return ReducedStatus(anomalies=list(self._failures), **summary)
         tracks, refusals = self._closed()
         refusals.sort(key=itemgetter(0))
