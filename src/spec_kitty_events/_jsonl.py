@@ -19,6 +19,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from pydantic import ValidationError as PydanticValidationError
 
+from spec_kitty_events._envelope import fast_event
+from spec_kitty_events._gc import young_collections_only
 from spec_kitty_events._json import (
     FRESH_JSON,
     NotJSON,
@@ -159,6 +161,7 @@ class EventBatch:
     lines_read: int
 
 
+@young_collections_only()
 def read_events(lines: Iterable[bytes]) -> EventBatch:
     """Parse every line into an :class:`Event`; bad lines are reported, not raised."""
     events: List[Event] = []
@@ -188,16 +191,24 @@ def parse_event(raw: RawLine) -> Union[Event, LineReport]:
     unusable = unusable_line(raw)
     if unusable is not None:
         return unusable
-    event_id, event_type = envelope_facts(raw.value)
-    # The whole envelope, not only the payload Event checks: the event limits hold everywhere
-    # in a line (Infinity read from 1e999 in any field, say).
-    problem = None if raw.limits_clear else event_problem(raw.value)
+    value = raw.value
+    if raw.limits_clear:
+        # A plain valid envelope is built without pydantic's per-field work; whatever the
+        # fast path is unsure of, pydantic judges below.
+        event = fast_event(value)
+        if event is not None:
+            return event
+        problem = None
+    else:
+        # The whole envelope, not only the payload Event checks: the event limits hold
+        # everywhere in a line (Infinity read from 1e999 in any field, say).
+        problem = event_problem(value)
     if problem is not None:
         field, message = problem
-        return LineReport(raw.line, event_id, event_type, (Problem("json", field, message),))
+        return LineReport(raw.line, *envelope_facts(value), (Problem("json", field, message),))
     try:
         # The value was decoded from this line and nothing else holds it: Event need not copy.
-        return Event.model_validate(raw.value, context=FRESH_JSON)
+        return Event.model_validate(value, context=FRESH_JSON)
     except PydanticValidationError as error:
         problems = tuple(pydantic_problems(error, "envelope"))
-        return LineReport(raw.line, event_id, event_type, problems)
+        return LineReport(raw.line, *envelope_facts(value), problems)

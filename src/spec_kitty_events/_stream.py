@@ -33,11 +33,15 @@ def sorted_within_clock(events: Iterable[Event]) -> Iterator[Event]:
     """Events ordered by Lamport clock, re-ordered by the full sort key one clock at a time.
 
     Ties on the full key keep their input order, as a stable sort of the whole stream would.
+    A clock lower than the one before raises :class:`OutOfOrder`: with that checked, the
+    result is in full fold order.
     """
     group: List[Event] = []
     clock: Optional[int] = None
     for event in events:
         if event.lamport_clock != clock:
+            if clock is not None and event.lamport_clock < clock:
+                raise OutOfOrder(f"event {event.event_id} has a lower clock than the one before")
             group.sort(key=event_sort_key)
             yield from group
             group = []
@@ -114,7 +118,7 @@ def fold_log(
     log = _CheckedLog(lines(file))
     try:
         try:
-            outcome: Outcome[T] = _returning(fold(InFoldOrder(log)))
+            outcome: Outcome[T] = _returning(fold(InFoldOrder(log, checked=True)))
         except OutOfOrder:
             raise
         except Exception as error:  # the fold refused: the rest of the log is still judged
@@ -172,7 +176,8 @@ def fold_store(
     if not streams:
         return _folded_list(store.load_all_events(), fold)
     try:
-        return _returning(fold(InFoldOrder(sorted_within_clock(_read(store.iter_events())))))
+        ordered = sorted_within_clock(_read(store.iter_events()))
+        return _returning(fold(InFoldOrder(ordered, checked=True)))
     except OutOfOrder:
         pass
     except _ReadFailed as failure:

@@ -36,7 +36,6 @@ from typing import (
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 from pydantic import ValidationError as PydanticValidationError
 
-# The errors are public here, where 2.4.0 callers import them from.
 from spec_kitty_events._collaboration_errors import (
     InvalidCollaborationPayloadError as InvalidCollaborationPayloadError,
 )
@@ -62,6 +61,9 @@ from spec_kitty_events._collaboration_errors import (
     unmatched_reason,
 )
 from spec_kitty_events._family import EventFamily
+
+# The errors are public here, where 2.4.0 callers import them from.
+from spec_kitty_events._gc import young_collections_only
 from spec_kitty_events._pipeline import prepare
 from spec_kitty_events._readonly import ReadOnlyDict, RODict
 
@@ -919,6 +921,7 @@ class _CollaborationFold:
         )
 
 
+@young_collections_only()
 def reduce_collaboration_events(
     events: Iterable[Event],
     *,

@@ -32,6 +32,7 @@ from typing import (
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from spec_kitty_events._family import EventFamily
+from spec_kitty_events._gc import young_collections_only
 from spec_kitty_events._pipeline import ordered, parse_payload
 from spec_kitty_events._readonly import ReadOnlyDict, RODict
 from spec_kitty_events.models import Event
@@ -457,6 +458,9 @@ class _ArtifactSlot:
         return self.frozen
 
 
+_Step = Callable[["DossierFold", Event, Any], None]
+
+
 class DossierFold:
     """The dossier reducer's fold, one event at a time.
 
@@ -492,15 +496,17 @@ class DossierFold:
         self._drifts: List[DriftRecord] = []
         self._count = 0
         self._skipped: Optional[List[SkippedDossierEvent]] = [] if record_skips else None
-        handlers: Dict[str, Callable[[Event, Any], None]] = {
-            MISSION_DOSSIER_ARTIFACT_INDEXED: self._index,
-            MISSION_DOSSIER_ARTIFACT_MISSING: self._record_anomaly,
-            MISSION_DOSSIER_SNAPSHOT_COMPUTED: self._record_snapshot,
-            MISSION_DOSSIER_PARITY_DRIFT_DETECTED: self._record_drift,
+        # Plain functions, not bound methods: a table of bound methods would make the fold a
+        # reference cycle, freed only by a full garbage collection.
+        handlers: Dict[str, _Step] = {
+            MISSION_DOSSIER_ARTIFACT_INDEXED: DossierFold._index,
+            MISSION_DOSSIER_ARTIFACT_MISSING: DossierFold._record_anomaly,
+            MISSION_DOSSIER_SNAPSHOT_COMPUTED: DossierFold._record_snapshot,
+            MISSION_DOSSIER_PARITY_DRIFT_DETECTED: DossierFold._record_drift,
         }
         # Payload model and fold step in one entry, so an event costs a single lookup.
         models = cast(Dict[str, Type[DossierPayload]], FAMILY.payload_models)
-        self._steps: Dict[str, Tuple[Type[DossierPayload], Callable[[Event, Any], None]]] = {
+        self._steps: Dict[str, Tuple[Type[DossierPayload], _Step]] = {
             event_type: (models[event_type], handler) for event_type, handler in handlers.items()
         }
 
@@ -533,7 +539,7 @@ class DossierFold:
         self._namespaces.observe_event(event, parsed)
         self._count += 1
         if parsed is not None:
-            step(event, parsed)
+            step(self, event, parsed)
             return parsed
         if self._skipped is not None and error is not None:
             reason = _skip_reason(event, error)
@@ -640,6 +646,7 @@ def _fold_all(events: Iterable[Event], *, record_skips: bool) -> DossierFold:
     return fold
 
 
+@young_collections_only()
 def reduce_mission_dossier(events: Iterable[Event]) -> MissionDossierState:
     """Fold dossier events into the dossier of their single namespace.
 

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_valid
 from pydantic import ValidationError as PydanticValidationError
 
 from spec_kitty_events._family import EventFamily
+from spec_kitty_events._gc import young_collections_only
 from spec_kitty_events._pipeline import parse_payload, prepare
 from spec_kitty_events._readonly import ReadOnlyDict, RODict, ROTuple
 from spec_kitty_events.models import Event, SpecKittyEventsError
@@ -345,6 +346,7 @@ def _is_nested_form(value: Mapping[Any, Any]) -> bool:
 # --- Reducer ------------------------------------------------------------------------------
 
 
+@young_collections_only()
 def reduce_glossary_events(
     events: Sequence[Event], *, mode: _ReducerMode = "strict"
 ) -> ReducedGlossaryState:
@@ -396,15 +398,15 @@ class _GlossaryFold:
         self.generation_blocks: List[GenerationBlockedBySemanticConflictPayload] = []
         self.anomalies: List[GlossaryAnomaly] = []
         self._models = FAMILY.payload_models
-        self._steps: Dict[str, Callable[[Event, Any], None]] = {
-            GLOSSARY_SCOPE_ACTIVATED: self._activate_scope,
-            TERM_CANDIDATE_OBSERVED: self._observe_term,
-            SEMANTIC_CHECK_EVALUATED: self._record_check,
-            GLOSSARY_CLARIFICATION_REQUESTED: self._request_clarification,
-            GLOSSARY_CLARIFICATION_RESOLVED: self._resolve_clarification,
-            GLOSSARY_SENSE_UPDATED: self._update_sense,
-            GENERATION_BLOCKED_BY_SEMANTIC_CONFLICT: self._block_generation,
-            GLOSSARY_STRICTNESS_SET: self._set_strictness,
+        self._steps: Dict[str, Callable[[_GlossaryFold, Event, Any], None]] = {
+            GLOSSARY_SCOPE_ACTIVATED: _GlossaryFold._activate_scope,
+            TERM_CANDIDATE_OBSERVED: _GlossaryFold._observe_term,
+            SEMANTIC_CHECK_EVALUATED: _GlossaryFold._record_check,
+            GLOSSARY_CLARIFICATION_REQUESTED: _GlossaryFold._request_clarification,
+            GLOSSARY_CLARIFICATION_RESOLVED: _GlossaryFold._resolve_clarification,
+            GLOSSARY_SENSE_UPDATED: _GlossaryFold._update_sense,
+            GENERATION_BLOCKED_BY_SEMANTIC_CONFLICT: _GlossaryFold._block_generation,
+            GLOSSARY_STRICTNESS_SET: _GlossaryFold._set_strictness,
         }
 
     # -- dispatch
@@ -415,7 +417,7 @@ class _GlossaryFold:
             return
         if self.mission_id is None:
             self.mission_id = getattr(payload, "mission_id", "")
-        self._steps[event.event_type](event, payload)
+        self._steps[event.event_type](self, event, payload)
 
     def _parse(self, event: Event) -> Optional[BaseModel]:
         payload, error = parse_payload(self._models[event.event_type], event.payload)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from spec_kitty_events._anomaly import after_terminal
 from spec_kitty_events._family import EventFamily
+from spec_kitty_events._gc import young_collections_only
 from spec_kitty_events._pipeline import parse_payload, prepare
 from spec_kitty_events._readonly import ReadOnlyDict, RODict
 
@@ -152,12 +153,12 @@ class _MissionFold:
         self.phases: List[str] = []
         self.anomalies: List[LifecycleAnomaly] = []
         self._models = FAMILY.payload_models
-        self._steps: Dict[str, Callable[[Any], None]] = {
-            MISSION_STARTED: self._start,
-            PHASE_ENTERED: self._enter_phase,
-            REVIEW_ROLLBACK: self._roll_back,
-            MISSION_COMPLETED: self._complete,
-            MISSION_CANCELLED: self._cancel,
+        self._steps: Dict[str, Callable[[_MissionFold, Any], None]] = {
+            MISSION_STARTED: _MissionFold._start,
+            PHASE_ENTERED: _MissionFold._enter_phase,
+            REVIEW_ROLLBACK: _MissionFold._roll_back,
+            MISSION_COMPLETED: _MissionFold._complete,
+            MISSION_CANCELLED: _MissionFold._cancel,
         }
 
     def apply(self, event: Event) -> None:
@@ -169,7 +170,7 @@ class _MissionFold:
         if payload is None:
             self._refuse(event, f"Invalid {event.event_type} payload")
         else:
-            self._steps[event.event_type](payload)
+            self._steps[event.event_type](self, payload)
 
     def _gatekeeping_refusal(self, event: Event) -> Optional[str]:
         """Why the event cannot apply in the mission's current state, before its payload is
@@ -224,6 +225,7 @@ def _as_lifecycle_anomaly(anomaly: TransitionAnomaly) -> LifecycleAnomaly:
     )
 
 
+@young_collections_only()
 def reduce_lifecycle_events(events: Sequence[Event]) -> ReducedMissionState:
     """Fold a mixed stream into the mission's state and every WP's state.
 

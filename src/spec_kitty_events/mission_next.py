@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from spec_kitty_events._anomaly import after_terminal
 from spec_kitty_events._family import EventFamily
+from spec_kitty_events._gc import young_collections_only
 from spec_kitty_events._pipeline import parse_payload, prepare
 from spec_kitty_events._readonly import ReadOnlyDict, RODict
 from spec_kitty_events.models import Event
@@ -230,6 +231,7 @@ _RunPayload = Union[
 ]
 
 
+@young_collections_only()
 def reduce_mission_next_events(events: Sequence[Event]) -> ReducedMissionRunState:
     """Fold one run's events into a ``ReducedMissionRunState``; never raises for bad data.
 
@@ -262,12 +264,12 @@ class _RunFold:
         self.answered_decisions: Dict[str, DecisionInputAnsweredPayload] = {}
         self.anomalies: List[MissionNextAnomaly] = []
         self._models = FAMILY.payload_models
-        self._steps: Dict[str, Callable[[Event, Any], None]] = {
-            NEXT_STEP_ISSUED: self._issue_step,
-            NEXT_STEP_AUTO_COMPLETED: self._auto_complete_step,
-            DECISION_INPUT_REQUESTED: self._request_decision,
-            DECISION_INPUT_ANSWERED: self._answer_decision,
-            MISSION_RUN_COMPLETED: self._complete_run,
+        self._steps: Dict[str, Callable[[_RunFold, Event, Any], None]] = {
+            NEXT_STEP_ISSUED: _RunFold._issue_step,
+            NEXT_STEP_AUTO_COMPLETED: _RunFold._auto_complete_step,
+            DECISION_INPUT_REQUESTED: _RunFold._request_decision,
+            DECISION_INPUT_ANSWERED: _RunFold._answer_decision,
+            MISSION_RUN_COMPLETED: _RunFold._complete_run,
         }
 
     def apply(self, event: Event) -> None:
@@ -293,7 +295,7 @@ class _RunFold:
                 alias_completion if alias_completion is not None else self._parse(event, event_type)
             )
             if payload is not None and self._belongs_to_run(event, payload):
-                self._steps[event_type](event, payload)
+                self._steps[event_type](self, event, payload)
 
     def _after_terminal(self, event: Event, event_type: str) -> None:
         assert self.run_status is not None

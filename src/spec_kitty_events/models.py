@@ -1,7 +1,7 @@
 """The event envelope and the small types every other module builds on.
 
-This module imports nothing from the package but the private ``_json`` rules (which import
-nothing): it is the root of the import graph.
+This module imports nothing from the package but the private ``_json`` rules and ``_ids``
+identifier spellings (which import nothing): it is the root of the import graph.
 
 What a payload may hold is limited (see ``_json``): at most 64 levels of nesting, integers of at
 most 4,300 digits, no NaN or Infinity.  An event that breaks a limit is refused when it is built,
@@ -26,40 +26,27 @@ Import one of them under another name when you need both.
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import pairwise
 from typing import Any, Dict, List, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from spec_kitty_events._ids import (
+    EVENT_ID_PATTERN,
+    ULID_RE,
+    UUID_BARE_RE,
+    UUID_HYPHEN_RE,
+    canonical_identifier,
+)
 from spec_kitty_events._json import FRESH_JSON, LIMITS_CHECKED, int_problem, payload_problem
 
-# --- identifier formats ----------------------------------------------------------------------
-
-_UUID_HYPHEN_RE = re.compile(
-    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE
-)
-_UUID_BARE_RE = re.compile(r"^[0-9a-f]{32}$", re.IGNORECASE)
-# Crockford base32: the digits and the letters except I, L, O and U.  Only the alphabet is
-# checked; a first character above "7" (a value wider than 128 bits) is still accepted, as
-# 2.4.0 accepts it and producers may already emit such ids.
-_ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$", re.IGNORECASE)
-
-# Published in the JSON schema only; pydantic does not apply it (normalize_event_id does).
-_EVENT_ID_PATTERN = (
-    r"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"
-    r"|^[0-9a-fA-F]{32}$"
-    r"|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-)
-
-_ULID_LENGTH = 26
-_UUID_HEX_LENGTH = 32
-_UUID_HYPHEN_LENGTH = 36
-_UUID_GROUP_BOUNDS = (0, 8, 12, 16, 20, 32)
-
+# The identifier formats live in ``_ids``; their old names here stay importable.
+_EVENT_ID_PATTERN = EVENT_ID_PATTERN
+_ULID_RE = ULID_RE
+_UUID_BARE_RE = UUID_BARE_RE
+_UUID_HYPHEN_RE = UUID_HYPHEN_RE
 
 # --- exceptions ------------------------------------------------------------------------------
 
@@ -93,51 +80,7 @@ def normalize_event_id(v: object) -> str:
     hyphenated, so every spelling of one id maps to one string.  Raises ``ValueError``
     (never ``TypeError``) so pydantic can report it against the field.
     """
-    return _normalize_identifier(v, "event_id", explain=False)
-
-
-def _normalize_identifier(v: object, field: str, *, explain: bool) -> str:
-    """Shared body of the public normalizer and the per-field validator.
-
-    ``explain`` adds a format-specific reason for near-miss 32/36-char values.  The public
-    function and the ``event_id`` field keep the 2.4.0 texts exactly, so it is off there.
-    """
-    if not isinstance(v, str):
-        raise ValueError(f"{field} must be a string; got {type(v).__name__}")
-    if len(v) == _ULID_LENGTH:
-        return _canonical_ulid(v, field)
-    if len(v) == _UUID_HYPHEN_LENGTH and _UUID_HYPHEN_RE.match(v):
-        return v.lower()
-    if len(v) == _UUID_HEX_LENGTH and _UUID_BARE_RE.match(v):
-        return _hyphenate(v.lower())
-    raise ValueError(_length_message(v, field, explain=explain))
-
-
-def _canonical_ulid(v: str, field: str) -> str:
-    if not _ULID_RE.match(v):
-        raise ValueError(
-            f"26-char {field} must be valid Crockford base32 "
-            f"(chars I, L, O, U are not allowed); got {v!r}"
-        )
-    return v.upper()
-
-
-def _hyphenate(hex32: str) -> str:
-    return "-".join(hex32[start:end] for start, end in pairwise(_UUID_GROUP_BOUNDS))
-
-
-def _length_message(v: str, field: str, *, explain: bool) -> str:
-    message = (
-        f"{field} must be 26-char ULID (Crockford base32), 36-char UUID, "
-        f"or 32-char hex UUID; got {len(v)} chars"
-    )
-    if not explain:
-        return message
-    if len(v) == _UUID_HYPHEN_LENGTH:
-        return message + " (not a hyphenated 8-4-4-4-12 hex UUID)"
-    if len(v) == _UUID_HEX_LENGTH:
-        return message + " (not 32 hexadecimal digits)"
-    return message
+    return canonical_identifier(v, "event_id", explain=False)
 
 
 # --- payload detachment ----------------------------------------------------------------------
@@ -250,7 +193,7 @@ class Event(BaseModel):
             # Let pydantic report None itself: valid for causation_id, string_type elsewhere.
             return None
         field = info.field_name or "event_id"
-        return _normalize_identifier(value, field, explain=field != "event_id")
+        return canonical_identifier(value, field, explain=field != "event_id")
 
     @field_validator("lamport_clock", mode="after")
     @classmethod

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from spec_kitty_events._anomaly import member_text
 from spec_kitty_events._family import EventFamily
+from spec_kitty_events._gc import young_collections_only
 from spec_kitty_events._pipeline import (
     event_sort_key,
     first_occurrences,
@@ -525,8 +526,8 @@ class StatusFold:
         self._refusals: List[Tuple[_Slot, TransitionAnomaly]] = []
         self._count = 0
         self._last_event_id: Optional[str] = None
-        self._steps: Dict[str, Callable[[int, Event], None]] = {
-            WP_STATUS_CHANGED: self._transition,
+        self._steps: Dict[str, Callable[[StatusFold, int, Event], None]] = {
+            WP_STATUS_CHANGED: StatusFold._transition,
         }
 
     @property
@@ -538,7 +539,7 @@ class StatusFold:
         step = self._steps.get(event.event_type)
         if step is None:
             return
-        step(self._count, event)
+        step(self, self._count, event)
         self._count += 1
         self._last_event_id = event.event_id
 
@@ -638,6 +639,7 @@ def _wp_states(tracks: Dict[str, _WPTrack]) -> Dict[str, WPState]:
     return {wp_id: tracks[wp_id].state(wp_id) for _, wp_id in firsts}
 
 
+@young_collections_only()
 def reduce_status_events(events: Sequence[Event]) -> ReducedStatus:
     """Fold a stream into every WP's current lane; refused events become anomalies.
 
