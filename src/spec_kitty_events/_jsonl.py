@@ -94,6 +94,10 @@ def _decode(number: int, raw: bytes) -> RawLine:
     fast = fast_loads_line(raw)
     if fast is not None:
         return RawLine(number, fast[0], None, fast[1])
+    return _decode_slowly(number, raw)
+
+
+def _decode_slowly(number: int, raw: bytes) -> RawLine:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -161,15 +165,38 @@ class EventBatch:
     lines_read: int
 
 
+def parse_lines(lines: Iterable[bytes]) -> Iterator[Union[Event, LineReport]]:
+    """Each non-blank line's :class:`Event`, or the report of why it is not one, in order.
+
+    ``parse_event`` over ``iter_lines``, with a short way for the usual line: decoded, within
+    the event limits, and a plain valid envelope (see ``_envelope``), it becomes its event
+    without the intermediate :class:`RawLine`.
+    """
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        fast = fast_loads_line(stripped)
+        if fast is None:
+            yield parse_event(_decode_slowly(number, stripped))
+            continue
+        value, limits_clear = fast
+        if limits_clear and type(value) is dict:
+            event = fast_event(value)
+            if event is not None:
+                yield event
+                continue
+        yield parse_event(RawLine(number, value, None, limits_clear))
+
+
 @young_collections_only()
 def read_events(lines: Iterable[bytes]) -> EventBatch:
     """Parse every line into an :class:`Event`; bad lines are reported, not raised."""
     events: List[Event] = []
     rejected: List[LineReport] = []
     count = 0
-    for raw in iter_lines(lines):
+    for outcome in parse_lines(lines):
         count += 1
-        outcome = parse_event(raw)
         if isinstance(outcome, Event):
             events.append(outcome)
         else:
@@ -212,3 +239,17 @@ def parse_event(raw: RawLine) -> Union[Event, LineReport]:
     except PydanticValidationError as error:
         problems = tuple(pydantic_problems(error, "envelope"))
         return LineReport(raw.line, *envelope_facts(value), problems)
+
+
+def event_of(raw: RawLine) -> Event:
+    """The :class:`Event` of a line already judged valid as an envelope (``check_line``).
+
+    The judging built an event too, but threw it away with the verdict; building it again
+    through the fast path costs about half of building it through pydantic.
+    """
+    if raw.limits_clear:
+        event = fast_event(raw.value)
+        if event is not None:
+            return event
+    # The value was decoded from this line and nothing else holds it: Event need not copy.
+    return Event.model_validate(raw.value, context=FRESH_JSON)

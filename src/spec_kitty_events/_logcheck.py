@@ -10,8 +10,9 @@ coercions that the model accepts but the wire schema does not).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
+from spec_kitty_events._envelope import fast_event
 from spec_kitty_events._families import event_type_to_model
 from spec_kitty_events._jsonl import (
     LineReport,
@@ -22,6 +23,7 @@ from spec_kitty_events._jsonl import (
     unusable_line,
 )
 from spec_kitty_events.conformance.validators import ConformanceResult, judge
+from spec_kitty_events.models import Event
 
 ENVELOPE_TYPE = "Event"
 # The event types validate_event knows a payload model for: the family registry's table.
@@ -64,13 +66,24 @@ def is_known_event_type(event_type: Optional[str]) -> bool:
 
 def check_line(raw: RawLine, *, strict_types: bool = False) -> LineReport:
     """Judge one decoded line as an envelope and, when its type is known, its payload."""
+    return check_event_line(raw, strict_types=strict_types)[0]
+
+
+def check_event_line(
+    raw: RawLine, *, strict_types: bool = False
+) -> Tuple[LineReport, Optional[Event]]:
+    """:func:`check_line`'s report, with the line's :class:`Event` when the report is good and
+    the envelope check built the event anyway (through the fast envelope path); ``None``
+    otherwise, and the caller builds it."""
     unusable = unusable_line(raw)
     if unusable is not None:
-        return unusable
+        return unusable, None
     event_id, event_type = envelope_facts(raw.value)
     # A line the reader proved within the event limits is not walked for them again.
     fresh = raw.limits_clear
-    problems = _violations(judge(raw.value, ENVELOPE_TYPE, fresh_json=fresh), "envelope", "")
+    event = fast_event(raw.value) if fresh else None
+    envelope = judge(raw.value, ENVELOPE_TYPE, fresh_json=fresh, model_accepted=event is not None)
+    problems = _violations(envelope, "envelope", "")
     payload = raw.value.get("payload")
     if is_known_event_type(event_type) and isinstance(payload, dict):
         assert event_type is not None
@@ -85,7 +98,8 @@ def check_line(raw: RawLine, *, strict_types: bool = False) -> LineReport:
         ]
     elif strict_types and event_type is not None and not is_known_event_type(event_type):
         problems.append(Problem("payload", "event_type", f"unknown event type {event_type!r}"))
-    return LineReport(raw.line, event_id, event_type, tuple(problems))
+    report = LineReport(raw.line, event_id, event_type, tuple(problems))
+    return report, event if report.ok else None
 
 
 def _violations(result: ConformanceResult, layer: str, prefix: str) -> List[Problem]:

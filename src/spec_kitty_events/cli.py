@@ -23,16 +23,16 @@ import click
 
 from spec_kitty_events import _render
 from spec_kitty_events._families import reducing_families
-from spec_kitty_events._json import FRESH_JSON
 from spec_kitty_events._jsonl import (
     EventBatch,
     LineReport,
     Problem,
     RawLine,
+    event_of,
     iter_lines,
     read_events,
 )
-from spec_kitty_events._logcheck import Tally, check_line, is_known_event_type
+from spec_kitty_events._logcheck import Tally, check_event_line, check_line, is_known_event_type
 from spec_kitty_events._store_url import (
     STORE_ENV,
     OpenedStore,
@@ -501,13 +501,12 @@ def ingest(
         lines = reporter.sniff(_lines_with_progress(file, progress, "ingesting"))
         for raw in iter_lines(lines):
             # The envelope check is Event's own model, so a line it accepts builds an Event.
-            report = check_line(raw)
+            report, event = check_event_line(raw)
             tally.add(report, _unchecked_type(report))
             if not report.ok:
                 reporter.report(report)
                 continue
-            # check_line applied the event limits to the whole envelope: no second walk.
-            pending.append((raw.line, Event.model_validate(raw.value, context=FRESH_JSON)))
+            pending.append((raw.line, event or event_of(raw)))
             if len(pending) >= INGEST_BATCH:
                 added += _append(store, pending, tally, reporter)
         added += _append(store, pending, tally, reporter)

@@ -30,7 +30,7 @@ from typing import IO, Any, Iterable, Iterator, List, Union
 from spec_kitty_events import _render
 from spec_kitty_events._json import LIMITS_CHECKED, loads_line
 from spec_kitty_events._jsonl import LineReport, Problem, RawLine, iter_lines, parse_event
-from spec_kitty_events._logcheck import check_line
+from spec_kitty_events._logcheck import check_event_line
 from spec_kitty_events.models import Event
 
 __all__ = [
@@ -104,13 +104,15 @@ def _judged(
             outcome = parse_event(raw)
             yield GoodLine(raw.line, outcome) if isinstance(outcome, Event) else outcome
             continue
-        report = check_line(raw, strict_types=strict_types)
+        report, event = check_event_line(raw, strict_types=strict_types)
         if not report.ok:
             yield report
             continue
-        # The envelope check is Event's own model under the event limits, so a line it accepts
-        # builds an Event without a second walk.
-        yield GoodLine(raw.line, Event.model_validate(raw.value, context=LIMITS_CHECKED))
+        if event is None:
+            # The envelope check is Event's own model under the event limits, so a line it
+            # accepts builds an Event without a second walk.
+            event = Event.model_validate(raw.value, context=LIMITS_CHECKED)
+        yield GoodLine(raw.line, event)
 
 
 def _byte_lines(source: Union[bytes, bytearray, IO[bytes], Iterable[Any]]) -> Iterator[bytes]:

@@ -391,14 +391,20 @@ def validate_event(
 
 
 def judge(
-    payload: Any, event_type: str, *, strict: bool = False, fresh_json: bool = False
+    payload: Any,
+    event_type: str,
+    *,
+    strict: bool = False,
+    fresh_json: bool = False,
+    model_accepted: bool = False,
 ) -> ConformanceResult:
     """:func:`validate_event`, for this package's log reader (not exported).
 
     ``fresh_json`` says the value was decoded from a log line just now, nothing else holds it,
     and the reader proved that it keeps the event limits (``RawLine.limits_clear``): the
-    limits are not walked again and Event does not copy its payload.  The verdict is the one
-    :func:`validate_event` gives.
+    limits are not walked again and Event does not copy its payload.  ``model_accepted`` says
+    the caller already built the model from this value (the fast envelope path), so only the
+    schema layer runs.  The verdict is the one :func:`validate_event` gives.
     """
     model_class = _model_for(event_type)
     is_envelope = event_type == _ENVELOPE
@@ -407,7 +413,9 @@ def judge(
         if problem is not None:
             return _unrepresentable(problem, event_type)
     context = (FRESH_JSON if fresh_json else LIMITS_CHECKED) if is_envelope else None
-    model_violations = _validate_with_model(payload, model_class, context=context)
+    model_violations = (
+        () if model_accepted else _validate_with_model(payload, model_class, context=context)
+    )
     schema_name = _EVENT_TYPE_TO_SCHEMA.get(event_type)
     if schema_name is None:
         schema_violations: Tuple[SchemaViolation, ...] = ()

@@ -1,0 +1,85 @@
+"""Folding defers full garbage collections, and only them, and only while a fold runs."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+from typing import Any, List
+
+import pytest
+
+from spec_kitty_events._gc import young_collections_only
+
+
+@pytest.fixture(autouse=True)
+def known_thresholds() -> Any:
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    yield
+    gc.set_threshold(*before)
+
+
+class Node:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_full_collections_are_deferred_inside_and_restored_after() -> None:
+    with young_collections_only():
+        young, middle, oldest = gc.get_threshold()
+        assert (young, middle) == (700, 10)
+        assert oldest > 10**9
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_the_setting_is_restored_when_the_fold_raises() -> None:
+    with pytest.raises(RuntimeError), young_collections_only():
+        raise RuntimeError("fold failed")
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_nested_folds_restore_only_when_the_outermost_ends() -> None:
+    with young_collections_only():
+        with young_collections_only():
+            pass
+        assert gc.get_threshold()[2] > 10**9
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_a_young_change_made_meanwhile_is_kept() -> None:
+    with young_collections_only():
+        gc.set_threshold(1000, 20, 5)
+    assert gc.get_threshold() == (1000, 20, 10)
+
+
+def test_a_cycle_that_dies_young_is_still_collected_without_a_full_collection() -> None:
+    with young_collections_only():
+        node = Node()
+        alive = weakref.ref(node)
+        del node
+        # Enough new container objects to trigger the young generation's collection.
+        garbage: List[List[int]] = [[i] for i in range(5_000)]
+        del garbage
+        assert alive() is None
+
+
+def test_threads_folding_at_once_leave_the_setting_as_found() -> None:
+    inside = threading.Barrier(4)
+    leave = threading.Barrier(4)
+    seen: List[int] = []
+
+    def fold() -> None:
+        with young_collections_only():
+            inside.wait(timeout=10)
+            seen.append(gc.get_threshold()[2])
+            leave.wait(timeout=10)
+
+    threads = [threading.Thread(target=fold) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(oldest > 10**9 for oldest in seen)
+    assert len(seen) == 4
+    assert gc.get_threshold() == (700, 10, 10)
