@@ -6,6 +6,8 @@ shared and noisy, so absolute seconds mean little on their own.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from typing import Callable, List
@@ -48,3 +50,24 @@ def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+# Linux carries the peak memory of a process across ``exec``, so a child forked from a process
+# holding a benchmark's events would report their memory as its own: each measured command is
+# started by this small launcher instead, which reads its child's peak back from the kernel.
+_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+    "assert done.returncode == 0, done.stderr.decode()[-2000:]\n"
+    "last = done.stdout.decode().splitlines()[-1:]\n"
+    "print(*last, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)\n"
+)
+
+
+def launched(argv: List[str]) -> List[str]:
+    """Run ``argv`` from a small launcher; its last output line's words, then its peak bytes."""
+    out = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()

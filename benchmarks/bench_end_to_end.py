@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import importlib
 import json
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
-from _harness import Figure
+from _harness import Figure, launched
 from bench_dossier import build_stream
 from bench_status import status_stream
 
@@ -62,39 +61,16 @@ _PATHS: Dict[str, Callable[[str, str], None]] = {"naive": _naive, "ours": _ours}
 
 
 def _in_child(name: str, path: str, kind: str) -> Tuple[float, int]:
-    """Seconds and peak memory of one path, run by this file in a fresh interpreter.
-
-    The interpreter is started by a small launcher, not by this process: Linux carries the
-    peak memory of a process across ``exec``, so a child forked from a process holding the
-    benchmark's events would report their memory as its own.
-    """
-    out = _launched([sys.executable, __file__, name, path, kind])
+    """Seconds and peak memory of one path, run by this file in a fresh interpreter."""
+    out = launched([sys.executable, __file__, name, path, kind])
     return float(out[0]), int(out[1])
 
 
 def _script(*args: str) -> Tuple[float, int]:
     """Wall time and peak memory of one console-script run."""
     start = time.perf_counter()
-    out = _launched([str(_SCRIPT), *args])
+    out = launched([str(_SCRIPT), *args])
     return time.perf_counter() - start, int(out[-1])
-
-
-_LAUNCHER = (
-    "import resource, subprocess, sys\n"
-    "done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
-    "assert done.returncode == 0, done.stderr.decode()[-2000:]\n"
-    "last = done.stdout.decode().splitlines()[-1:]\n"
-    "print(*last, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)\n"
-)
-
-
-def _launched(argv: List[str]) -> List[str]:
-    """Run ``argv`` from a small launcher; its last output line's words, then the peak memory."""
-    out = subprocess.run(
-        [sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, check=False
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout.split()
 
 
 # --- the logs --------------------------------------------------------------------------------
