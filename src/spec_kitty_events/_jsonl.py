@@ -84,7 +84,12 @@ class RawLine:
 
 def iter_lines(lines: Iterable[bytes]) -> Iterator[RawLine]:
     """Decode every non-blank line; blank lines are skipped but keep their numbers."""
-    for number, raw in enumerate(lines, start=1):
+    return numbered_lines(enumerate(lines, start=1))
+
+
+def numbered_lines(lines: Iterable[Tuple[int, bytes]]) -> Iterator[RawLine]:
+    """:func:`iter_lines` for lines that carry their own numbers (a chunk of a log)."""
+    for number, raw in lines:
         stripped = raw.strip()
         if stripped:
             yield _decode(number, stripped)

@@ -28,11 +28,10 @@ from spec_kitty_events._jsonl import (
     LineReport,
     Problem,
     RawLine,
-    event_of,
     iter_lines,
     read_events,
 )
-from spec_kitty_events._logcheck import Tally, check_event_line, check_line, is_known_event_type
+from spec_kitty_events._logcheck import Tally, check_line, is_known_event_type
 from spec_kitty_events._store_url import (
     STORE_ENV,
     OpenedStore,
@@ -42,6 +41,7 @@ from spec_kitty_events._store_url import (
     redacted_url,
 )
 from spec_kitty_events._stream import STREAMED_KINDS, fold_log, fold_store
+from spec_kitty_events._workers import checked_lines, default_jobs
 from spec_kitty_events.dossier import MissionDossierState, reduce_mission_dossier
 from spec_kitty_events.dossier_parity import (
     diff_dossier_states,
@@ -473,12 +473,19 @@ def _print_state(dumped: Any, fmt: str) -> None:
     show_default=True,
     help="text for people; json prints one JSON object per rejected line, then a summary.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that check lines (default: one per core; 1 checks in this process).",
+)
 @_report_options
 @_progress_option
 def ingest(
     file: IO[bytes],
     store_url: Optional[str],
     fmt: str,
+    jobs: Optional[int],
     max_errors: Optional[int],
     quiet: bool,
     progress: Optional[bool],
@@ -490,7 +497,8 @@ def ingest(
     Appending the same file twice stores every event once.  The summary counts the events
     this run stored and the valid ones that were already there (another process's events,
     stored meanwhile, are in neither).  Exit status 1 when any line was rejected, 2 when the
-    store cannot be opened or fails.
+    store cannot be opened or fails.  With more than one job, chunks of a large file are
+    checked in worker processes; reports, counts and stored order are the same.
     """
     url = store_url or default_store_url()
     reporter = _Reporter(fmt, max_errors, quiet, to_stderr=False, unit="line")
@@ -499,14 +507,12 @@ def ingest(
     added = 0
     with _opened_store(url) as store, _store_failures():
         lines = reporter.sniff(_lines_with_progress(file, progress, "ingesting"))
-        for raw in iter_lines(lines):
-            # The envelope check is Event's own model, so a line it accepts builds an Event.
-            report, event = check_event_line(raw)
+        for report, event in checked_lines(lines, jobs or default_jobs()):
             tally.add(report, _unchecked_type(report))
-            if not report.ok:
+            if event is None:
                 reporter.report(report)
                 continue
-            pending.append((raw.line, event or event_of(raw)))
+            pending.append((report.line, event))
             if len(pending) >= INGEST_BATCH:
                 added += _append(store, pending, tally, reporter)
         added += _append(store, pending, tally, reporter)

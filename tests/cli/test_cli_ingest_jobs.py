@@ -1,0 +1,90 @@
+"""Ingest checking in worker processes gives what one process gives: the same reports in the
+same order, the same counts, the same rows in the same stored order."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+
+from spec_kitty_events import _workers
+from spec_kitty_events._jsonl import LineReport
+from spec_kitty_events._workers import checked_lines
+from spec_kitty_events.models import Event
+from tests.cli.helpers import run, status_payload
+from tests.factory import make_record
+
+CHUNK = _workers.CHUNK_LINES
+
+
+def _log_lines(count: int, chunk: int = CHUNK) -> List[bytes]:
+    """``count`` good status lines with bad ones, blank ones and a conflicting twin placed
+    around chunk boundaries, where an off-by-one in the chunking would show."""
+    lines = [
+        json.dumps(make_record(n, "WPStatusChanged", status_payload(f"WP{n:05d}", None, "planned")))
+        for n in range(1, count + 1)
+    ]
+    lines[0] = "{not json"
+    lines[chunk - 1] = "[1, 2]"
+    lines[chunk] = ""
+    lines[chunk + 1] = json.dumps(make_record(chunk + 2, "WPStatusChanged", {"wp_id": "x"}))
+    twin = make_record(2, "WPStatusChanged", status_payload("WP-TWIN", None, "planned"))
+    lines[2 * chunk + 5] = json.dumps(twin)
+    lines[-1] = json.dumps(make_record(count, lamport_clock=-1))
+    return [line.encode() + b"\n" for line in lines]
+
+
+def _stored(db: Path) -> List[Tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT * FROM events ORDER BY 1").fetchall()
+
+
+def _ingest(tmp_path: Path, log: Path, name: str, jobs: int) -> Tuple[Dict[str, Any], Path]:
+    db = tmp_path / f"{name}.db"
+    result = run(
+        "ingest", str(log), "--store", f"sqlite:///{db}", "--format", "json", "--jobs", str(jobs)
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    *reports, summary = result.stdout.splitlines()
+    outcome = json.loads(summary)["summary"]
+    outcome.pop("store")
+    return {"reports": reports, "summary": outcome}, db
+
+
+def test_ingest_with_two_workers_reports_and_stores_what_one_process_does(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"".join(_log_lines(3 * CHUNK + 17)))
+    alone, alone_db = _ingest(tmp_path, log, "alone", 1)
+    shared, shared_db = _ingest(tmp_path, log, "shared", 2)
+    assert shared == alone
+    lines = [json.loads(report)["line"] for report in alone["reports"]]
+    assert lines == [1, CHUNK, CHUNK + 2, 2 * CHUNK + 6, 3 * CHUNK + 17]
+    assert alone["summary"]["new_events"] == 3 * CHUNK + 17 - 6
+    assert _stored(shared_db) == _stored(alone_db)
+
+
+def test_a_job_count_below_one_is_refused() -> None:
+    result = run("ingest", "-", "--jobs", "0")
+    assert result.returncode == 2
+    assert "--jobs" in result.stderr
+
+
+def _outcomes(lines: List[bytes], jobs: int) -> List[Tuple[LineReport, Optional[Event]]]:
+    return list(checked_lines(lines, jobs))
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 6, 7, 20])
+def test_checking_in_chunks_gives_every_line_its_own_outcome_in_order(
+    monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    # Chunks of three lines, so a short list crosses many boundaries; the workers see only
+    # the chunks, so this setting need not reach them.
+    monkeypatch.setattr(_workers, "CHUNK_LINES", 3)
+    lines = _log_lines(20, chunk=3)[:count]
+    assert _outcomes(lines, 2) == _outcomes(lines, 1)
