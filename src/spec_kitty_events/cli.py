@@ -477,7 +477,7 @@ def _print_state(dumped: Any, fmt: str) -> None:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes that check lines (default: one per core; 1 checks in this process).",
+    help="Worker processes that check lines (default: cores - 1 from 4 cores, else 1: none).",
 )
 @_report_options
 @_progress_option

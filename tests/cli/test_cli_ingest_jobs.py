@@ -88,3 +88,11 @@ def test_checking_in_chunks_gives_every_line_its_own_outcome_in_order(
     monkeypatch.setattr(_workers, "CHUNK_LINES", 3)
     lines = _log_lines(20, chunk=3)[:count]
     assert _outcomes(lines, 2) == _outcomes(lines, 1)
+
+
+@pytest.mark.parametrize(("cores", "jobs"), [(1, 1), (2, 1), (3, 1), (4, 3), (16, 15)])
+def test_workers_are_used_by_default_only_from_four_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: int, jobs: int
+) -> None:
+    monkeypatch.setattr(_workers.os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    assert _workers.default_jobs() == jobs
