@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Iterator, List, Set
 
 import pytest
@@ -54,7 +54,7 @@ def _waiting_counts(admin: psycopg.Connection, expected: int) -> Set[int]:  # ty
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize("pool_size", (1, 4))
+@pytest.mark.parametrize("pool_size", [1, 4])
 def test_threads_sharing_one_store_write_and_read_back_every_event(
     pg_dsn: str, pool_size: int
 ) -> None:
@@ -175,7 +175,7 @@ def test_a_store_dropped_without_closing_leaves_no_connection_behind(
     assert ours() == []
 
 
-@pytest.mark.parametrize("pool_size", (0, -1, 1.5, True))
+@pytest.mark.parametrize("pool_size", [0, -1, 1.5, True])
 def test_a_pool_size_below_one_or_not_an_int_is_refused(pg_dsn: str, pool_size: object) -> None:
     with pytest.raises(ValueError, match="pool_size must be an int of at least 1"):
         PostgresEventStore(pg_dsn, pool_size=pool_size)  # type: ignore[arg-type]

@@ -321,9 +321,8 @@ class _Database:
         deadlock or serialization victim (nothing of a failed attempt is kept)."""
         for attempt in count(1):
             try:
-                with self._connection() as conn, self._translated("write"):
-                    with conn.transaction():
-                        return work(conn)
+                with self._connection() as conn, self._translated("write"), conn.transaction():
+                    return work(conn)
             except StorageError as exc:
                 if attempt >= _WRITE_ATTEMPTS or not isinstance(exc.__cause__, _TRANSIENT):
                     raise
