@@ -18,6 +18,7 @@ the password is never part of a message.
 
 from __future__ import annotations
 
+import logging
 import os
 import weakref
 from contextlib import contextmanager
@@ -60,6 +61,11 @@ Connection = psycopg.Connection[Tuple[object, ...]]
 _Self = TypeVar("_Self", bound="_PostgresAdapter")
 _Result = TypeVar("_Result")
 _Query = Callable[..., List[Tuple[object, ...]]]
+
+# The pool logs its reconnection attempts as warnings; without this, a program that configured
+# no logging would get them on stderr from Python's last-resort handler.  Configured handlers
+# (the root logger's included) still receive them.
+logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
 
 # Connections one store object opens at most: enough for a few threads to read side by side,
 # few enough that many processes with a store each stay well under max_connections (100).
