@@ -268,9 +268,11 @@ def _emit_summary(tally: Tally, fmt: str) -> None:
 
 
 def _stored_lines(url: str) -> Iterator[RawLine]:
-    """A store's events as the decoded lines of a log, numbered in the store's read order."""
-    for number, event in enumerate(_load_store(url), start=1):
-        yield RawLine(number, event.model_dump(mode="json"), None)
+    """A store's events as the decoded lines of a log, numbered in the store's read order,
+    read a page at a time."""
+    with _opened_store(url, read_only=True) as store, _store_failures():
+        for number, event in enumerate(store.iter_events(), start=1):
+            yield RawLine(number, event.model_dump(mode="json"), None)
 
 
 # ----------------------------------------------------------------------------------- reduce
@@ -448,6 +450,7 @@ def _report_rejected(batch: EventBatch, reporter: _Reporter) -> None:
 
 
 def _load_store(url: str) -> List[Event]:
+    """Every stored event, for a command that needs them all at once (read in pages)."""
     with _opened_store(url, read_only=True) as store, _store_failures():
         return store.load_all_events()
 
@@ -624,8 +627,9 @@ def export(store_url: Optional[str], output: IO[bytes], since: Optional[int]) ->
     url = _store_source(None, store_url)
     assert url is not None
     if since is None:
-        for event in _load_store(url):
-            _write_event(output, event)
+        with _opened_store(url, read_only=True) as store, _store_failures():
+            for event in store.iter_events():
+                _write_event(output, event)
         output.flush()
         return
     written, position = 0, since

@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from spec_kitty_events._pipeline import SortKey, event_sort_key, prepare
 from spec_kitty_events.dossier import DOSSIER_EVENT_TYPES, event_namespace
 from spec_kitty_events.dossier_parity import (
     DossierNamespaceKey,
@@ -19,7 +20,7 @@ from spec_kitty_events.dossier_parity import (
     dossier_snapshot_hash,
 )
 from spec_kitty_events.models import Event
-from spec_kitty_events.status import WP_STATUS_CHANGED, reduce_status_events
+from spec_kitty_events.status import WP_STATUS_CHANGED, StatusFold
 
 # One line of output per projection a batch changed: what dashboards and `jq` read.
 Report = Dict[str, Any]
@@ -30,6 +31,8 @@ KINDS = ("dossier", "status")
 DEFAULT_SHARDS = 16
 # The key of the partition whose namespace cannot be read, as partition_by_namespace has it.
 UNREADABLE_NAMESPACE = "(unreadable)"
+# What the status reducer folds, for the same selection as reduce_status_events.
+_STATUS_TYPES = frozenset({WP_STATUS_CHANGED})
 
 
 def namespace_label(key: Optional[DossierNamespaceKey]) -> str:
@@ -119,22 +122,38 @@ class DossierShard:
 class StatusBoard:
     """The work-package board: ``reduce_status_events`` of every status event in the store.
 
-    The board is recomputed from the folded events after each batch, which is what makes a
-    late event land where the reducer would put it (the cost grows with the history).
+    A batch whose new events all sort after the last event folded (the usual case: events
+    arrive roughly in clock order) is applied to the kept :class:`StatusFold`, at the cost
+    of the batch.  A batch holding a late event, or another copy of a folded id that could
+    win the de-duplication, is folded again with the whole history, as the reducer would
+    see it: the board is always the reducer's output for everything folded so far.
     """
 
     kind = "status"
 
     def __init__(self, state: Optional[Dict[str, Any]] = None) -> None:
         self._folded = _Folded((state or {}).get("events") or ())
-        self._board = reduce_status_events(self._folded.events)
+        self._fold = StatusFold()
+        # The copy of each id the fold holds (the de-duplication winner), and its last key.
+        self._kept: Dict[str, Event] = {}
+        self._last: Optional[SortKey] = None
+        self._refold()
 
     def wants(self, event: Event) -> bool:
         return event.event_type == WP_STATUS_CHANGED
 
     def apply(self, position: int, events: Sequence[Event]) -> List[Report]:
         self._folded.add(events)
-        self._board = board = reduce_status_events(self._folded.events)
+        new = self._appendable(events)
+        if new is None:
+            self._refold()
+        else:
+            for event in new:
+                self._fold.apply(event)
+                self._kept[event.event_id] = event
+            if new:
+                self._last = event_sort_key(new[-1])
+        self._board = board = self._fold.freeze()
         return [
             {
                 "position": position,
@@ -144,6 +163,35 @@ class StatusBoard:
                 "anomalies": len(board.anomalies),
             }
         ]
+
+    def _appendable(self, events: Sequence[Event]) -> Optional[List[Event]]:
+        """The batch's events to fold after those already folded, in fold order; ``None``
+        when the batch must be folded again with the whole history instead."""
+        unseen: List[Event] = []
+        for event in events:
+            kept = self._kept.get(event.event_id)
+            if kept is None:
+                unseen.append(event)
+                continue
+            # Of two copies of an id the smaller sort key wins, so a copy sorting after the
+            # folded one changes nothing; an equal copy at the same key neither.
+            key, kept_key = event_sort_key(event), event_sort_key(kept)
+            if key < kept_key or (key == kept_key and event != kept):
+                return None
+        new = prepare(unseen, _STATUS_TYPES)
+        if new and self._last is not None and event_sort_key(new[0]) <= self._last:
+            return None
+        return new
+
+    def _refold(self) -> None:
+        self._fold = StatusFold()
+        self._kept = {}
+        self._last = None
+        for event in prepare(self._folded.events, _STATUS_TYPES):
+            self._fold.apply(event)
+            self._kept[event.event_id] = event
+            self._last = event_sort_key(event)
+        self._board = self._fold.freeze()
 
     def states(self) -> Dict[str, Any]:
         return {"board": self._board.model_dump(mode="json")}

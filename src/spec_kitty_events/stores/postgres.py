@@ -8,14 +8,19 @@ node's clock never moves backwards.  Tables live in the connection's ``search_pa
 ``options=-csearch_path=...`` in the DSN to keep several stores in one database) and are
 created on first use, under an advisory lock so concurrent first users do not race.
 
+One store object may be shared by threads: it keeps a pool of connections (``psycopg_pool``,
+at most ``pool_size``, 4 by default), so reads run side by side and each write takes a
+connection for its transaction; a connection the server dropped is replaced before use.
+
 Every failure reaches the caller as :class:`StorageError` naming host, port and database;
 the password is never part of a message.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import threading
+import weakref
 from contextlib import contextmanager
 from itertools import count
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
@@ -24,10 +29,11 @@ try:
     import psycopg
     from psycopg import errors as pg_errors
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 except ImportError as exc:
     raise ImportError(
-        "spec_kitty_events.stores.postgres needs psycopg 3, which the 'postgres' extra "
-        "installs: pip install 'spec-kitty-events[postgres]'"
+        "spec_kitty_events.stores.postgres needs psycopg 3 and psycopg-pool, which the "
+        "'postgres' extra installs: pip install 'spec-kitty-events[postgres]'"
     ) from exc
 
 from spec_kitty_events._positions import check_position, check_read_limit
@@ -54,6 +60,18 @@ from spec_kitty_events.stores._common import (
 Connection = psycopg.Connection[Tuple[object, ...]]
 _Self = TypeVar("_Self", bound="_PostgresAdapter")
 _Result = TypeVar("_Result")
+_Query = Callable[..., List[Tuple[object, ...]]]
+
+# The pool logs its reconnection attempts as warnings; without this, a program that configured
+# no logging would get them on stderr from Python's last-resort handler.  Configured handlers
+# (the root logger's included) still receive them.
+logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
+
+# Connections one store object opens at most: enough for a few threads to read side by side,
+# few enough that many processes with a store each stay well under max_connections (100).
+DEFAULT_POOL_SIZE = 4
+# How long a call waits for a busy pool before checking that the server still answers.
+_BUSY_CHECK = 1.0
 
 # Key of the transaction-level advisory lock held while the tables are created.
 _SCHEMA_LOCK = 0x534B4556
@@ -110,6 +128,8 @@ NOTIFY_CHANNEL = "spec_kitty_events"
 _NOTIFY = f"SELECT pg_notify('{NOTIFY_CHANNEL}', current_schema())"
 _KEEP_LARGER_CLOCK = "GREATEST(spec_kitty_clocks.value, excluded.value)"
 _ORDER = "ORDER BY lamport_clock, node_id, seq"
+# Rows per statement when a whole table is read into a list.
+_LIST_PAGE = 1000
 
 
 # --- naming the server without leaking the password --------------------------------------------
@@ -141,36 +161,54 @@ def _scrubbed(message: object, secrets: Sequence[str]) -> str:
     return text
 
 
-# --- the connection ----------------------------------------------------------------------------
+# --- the connections ----------------------------------------------------------------------------
 
 
 class _Database:
-    """One connection, serialized by a lock, re-opened after the server dropped it."""
+    """A pool of connections: reads run side by side, each write takes one for its transaction.
 
-    def __init__(self, dsn: str, connect_timeout: float) -> None:
+    The pool (``psycopg_pool``) holds between one and ``pool_size`` autocommit connections
+    and checks each one before handing it out, so a connection the server dropped is
+    replaced instead of failing the call.  The layout is looked for (and created) on a
+    connection of its own before the pool opens, so the constructor fails at once, with the
+    driver's reason, when the server cannot be reached.
+    """
+
+    def __init__(self, dsn: str, connect_timeout: float, pool_size: int) -> None:
+        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
+            raise ValueError(f"pool_size must be an int of at least 1, got {pool_size!r}")
         params = _parse_dsn(dsn)
         self.where = _server_name(params)
-        self._dsn = dsn
-        self._has_timeout = "connect_timeout" in params
+        self._conninfo = dsn
+        if "connect_timeout" not in params:
+            # Without a timeout an unreachable host hangs for as long as TCP retries.
+            self._conninfo = make_conninfo(dsn, connect_timeout=max(1, round(connect_timeout)))
         self._secrets = (params.get("password", ""), os.environ.get("PGPASSWORD", ""))
-        self._connect_timeout = connect_timeout
-        self._lock = threading.Lock()
         self._closed = False
-        self._conn = self._connect()
+        first = self._connect()
         try:
-            self._prepare()
-        except BaseException:
-            self._conn.close()
-            raise
+            self._prepare(first)
+        finally:
+            first.close()
+        self._pool: ConnectionPool[Connection] = ConnectionPool(
+            self._conninfo,
+            kwargs={"autocommit": True},
+            min_size=1,
+            max_size=pool_size,
+            open=True,
+            check=ConnectionPool.check_connection,
+            name=self.where,
+            # Opening connections is the workers' only job in a pool this small.
+            num_workers=1,
+        )
+        # A store dropped without close() must still stop the pool's threads, and from the
+        # thread that dropped it: left to the pool's own __del__, the last reference may go
+        # in one of those threads, which cannot join itself.
+        self._finalizer = weakref.finalize(self, self._pool.close)
 
     def _connect(self) -> Connection:
-        conninfo = self._dsn
-        if not self._has_timeout:
-            # Without a timeout an unreachable host hangs for as long as TCP retries.
-            timeout = max(1, round(self._connect_timeout))
-            conninfo = make_conninfo(conninfo, connect_timeout=timeout)
         try:
-            return psycopg.connect(conninfo, autocommit=True)
+            return psycopg.connect(self._conninfo, autocommit=True)
         except psycopg.Error as exc:
             raise StorageError(
                 f"{self.where}: cannot connect: {_scrubbed(exc, self._secrets)}"
@@ -228,7 +266,7 @@ class _Database:
             )
         return version is not None
 
-    def _prepare(self) -> None:
+    def _prepare(self, conn: Connection) -> None:
         """Find the layout, or create all of it in one transaction under an advisory lock.
 
         Concurrent first users queue on the lock; the first creates the tables, the others
@@ -236,12 +274,12 @@ class _Database:
         the layout.
         """
         with self._translated("open"):
-            if self._check_version(self._stored_version(self._conn)):
+            if self._check_version(self._stored_version(conn)):
                 return
-            with self._conn.transaction():
-                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                if not self._check_version(self._locked_version(self._conn)):
-                    self._create(self._conn)
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                if not self._check_version(self._locked_version(conn)):
+                    self._create(conn)
 
     def _create(self, conn: Connection) -> None:
         for statement in _SCHEMA:
@@ -260,44 +298,66 @@ class _Database:
                 f"{self.where}: {action} failed: {_scrubbed(exc, self._secrets)}"
             ) from exc
 
-    def _live(self) -> Connection:
-        if self._closed:
-            raise StorageError(f"{self.where}: the store was closed")
-        if self._conn.closed or self._conn.broken:
-            self._conn = self._connect()
-        return self._conn
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """A live connection of the pool, for as long as the block runs.
+
+        While every connection is busy the caller waits, as long as it takes (as it waited
+        for the single connection's lock before); every ``_BUSY_CHECK`` seconds of waiting
+        a connection of its own asks whether the server still answers, so a server that went
+        away fails the call with the driver's reason instead of a silent wait.
+        """
+        while True:
+            if self._closed:
+                raise StorageError(f"{self.where}: the store was closed")
+            try:
+                conn = self._pool.getconn(timeout=_BUSY_CHECK)
+                break
+            except PoolClosed:
+                raise StorageError(f"{self.where}: the store was closed") from None
+            except PoolTimeout:
+                self._connect().close()
+        try:
+            yield conn
+        finally:
+            self._pool.putconn(conn)
 
     def write(self, work: Callable[[Connection], _Result]) -> _Result:
         """Run ``work`` in one transaction, retrying it when the server picked it as a
         deadlock or serialization victim (nothing of a failed attempt is kept)."""
-        with self._lock:
-            for attempt in count(1):
-                try:
-                    with self._translated("write"):
-                        conn = self._live()
-                        with conn.transaction():
-                            result = work(conn)
-                    return result
-                except StorageError as exc:
-                    if attempt >= _WRITE_ATTEMPTS or not isinstance(exc.__cause__, _TRANSIENT):
-                        raise
+        for attempt in count(1):
+            try:
+                with self._connection() as conn, self._translated("write"), conn.transaction():
+                    return work(conn)
+            except StorageError as exc:
+                if attempt >= _WRITE_ATTEMPTS or not isinstance(exc.__cause__, _TRANSIENT):
+                    raise
         raise AssertionError("unreachable: count() never ends")  # pragma: no cover
 
     def query(self, sql: str, params: Sequence[object] = ()) -> List[Tuple[object, ...]]:
-        with self._lock, self._translated("read"):
-            return self._live().execute(sql, params).fetchall()
+        with self._connection() as conn, self._translated("read"):
+            return conn.execute(sql, params).fetchall()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[_Query]:
+        """Queries that all see the database as of the first one (one read-only transaction
+        on one connection), for a result read in several statements."""
+        with self._connection() as conn, self._translated("read"), conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield lambda sql, params=(): conn.execute(sql, params).fetchall()
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            self._conn.close()
+        self._closed = True
+        self._finalizer()
 
 
 class _PostgresAdapter:
     """Connecting, closing and ``with`` support shared by the three adapters."""
 
-    def __init__(self, dsn: str, *, connect_timeout: float = 10.0) -> None:
-        self._db = _Database(dsn, connect_timeout)
+    def __init__(
+        self, dsn: str, *, connect_timeout: float = 10.0, pool_size: int = DEFAULT_POOL_SIZE
+    ) -> None:
+        self._db = _Database(dsn, connect_timeout, pool_size)
 
     @property
     def where(self) -> str:
@@ -350,10 +410,15 @@ class PostgresEventStore(_PostgresAdapter, EventStore):
     """
 
     def __init__(
-        self, dsn: str, *, on_conflict: OnConflict = "raise", connect_timeout: float = 10.0
+        self,
+        dsn: str,
+        *,
+        on_conflict: OnConflict = "raise",
+        connect_timeout: float = 10.0,
+        pool_size: int = DEFAULT_POOL_SIZE,
     ) -> None:
         self._replace = check_on_conflict(on_conflict)
-        super().__init__(dsn, connect_timeout=connect_timeout)
+        super().__init__(dsn, connect_timeout=connect_timeout, pool_size=pool_size)
 
     def save_event(self, event: Event) -> None:
         self.save_events([event])
@@ -402,18 +467,28 @@ class PostgresEventStore(_PostgresAdapter, EventStore):
         )
 
     def load_all_events(self) -> List[Event]:
-        return self._events(f"SELECT event_id, body FROM spec_kitty_events {_ORDER}")
+        """Every stored event, as the store held them at one instant.
+
+        Read in pages, so the driver never holds every raw row at once, in one read-only
+        snapshot, so the list is what a single query would have returned.
+        """
+        with self._db.snapshot() as query:
+            return list(self._pages(query, _LIST_PAGE))
 
     def iter_events(self, page_size: int = 1000) -> Iterator[Event]:
         """Every stored event in the order of :meth:`load_all_events`, read page by page.
 
         Memory holds one page, whatever the store holds.  Each page is its own read, along
-        the clock index: an event stored meanwhile is seen if it sorts after the page read
-        last, so a store being written to yields a mix of before and after.
+        the clock index (on whichever pooled connection is free, none held between pages):
+        an event stored meanwhile is seen if it sorts after the page read last, so a store
+        being written to yields a mix of before and after.
         """
         if page_size < 1:
             raise ValueError(f"page_size must be at least 1, got {page_size}")
-        rows = self._db.query(
+        yield from self._pages(self._db.query, page_size)
+
+    def _pages(self, query: _Query, page_size: int) -> Iterator[Event]:
+        rows = query(
             f"SELECT lamport_clock, node_id, seq, event_id, body FROM spec_kitty_events {_ORDER} "
             f"LIMIT %s",
             (page_size,),
@@ -424,7 +499,7 @@ class PostgresEventStore(_PostgresAdapter, EventStore):
             if len(rows) < page_size:
                 return
             clock, node_id, seq = rows[-1][:3]
-            rows = self._db.query(
+            rows = query(
                 f"SELECT lamport_clock, node_id, seq, event_id, body FROM spec_kitty_events "
                 f"WHERE (lamport_clock, node_id, seq) > (%s, %s, %s) {_ORDER} LIMIT %s",
                 (clock, node_id, seq, page_size),
@@ -465,8 +540,15 @@ class PostgresClockStorage(_PostgresAdapter, ClockStorage):
     instead, as the in-memory storage does.
     """
 
-    def __init__(self, dsn: str, *, monotonic: bool = True, connect_timeout: float = 10.0) -> None:
-        super().__init__(dsn, connect_timeout=connect_timeout)
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        monotonic: bool = True,
+        connect_timeout: float = 10.0,
+        pool_size: int = DEFAULT_POOL_SIZE,
+    ) -> None:
+        super().__init__(dsn, connect_timeout=connect_timeout, pool_size=pool_size)
         new_value = _KEEP_LARGER_CLOCK if monotonic else "excluded.value"
         self._upsert = (
             "INSERT INTO spec_kitty_clocks (node_id, value) VALUES (%s, %s::numeric) "
@@ -497,8 +579,15 @@ class PostgresErrorStorage(_PostgresAdapter, ErrorStorage):
     "Newest" means most recently appended; ``max_entries <= 0`` keeps nothing.
     """
 
-    def __init__(self, dsn: str, max_entries: int = 100, *, connect_timeout: float = 10.0) -> None:
-        super().__init__(dsn, connect_timeout=connect_timeout)
+    def __init__(
+        self,
+        dsn: str,
+        max_entries: int = 100,
+        *,
+        connect_timeout: float = 10.0,
+        pool_size: int = DEFAULT_POOL_SIZE,
+    ) -> None:
+        super().__init__(dsn, connect_timeout=connect_timeout, pool_size=pool_size)
         self._keep = max(0, max_entries)
 
     def append(self, entry: ErrorEntry) -> None:

@@ -65,6 +65,9 @@ _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 # Retries of lock waits SQLite does not hand to its busy handler start short and grow to this.
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.002, 0.1
 _Self = TypeVar("_Self", bound="_SQLiteAdapter")
+_Query = Callable[..., List[Tuple[object, ...]]]
+# Rows per statement when a whole table is read into a list.
+_LIST_PAGE = 1000
 
 _SCHEMA = (
     """CREATE TABLE events (
@@ -303,6 +306,17 @@ class _Database:
         with self._lock, self._translated("read"):
             return self._conn.execute(sql, params).fetchall()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[_Query]:
+        """Queries that all see the file as of the first one (one read transaction: WAL
+        keeps its snapshot until it ends), for a result read in several statements."""
+        with self._lock, self._translated("read"):
+            self._conn.execute("BEGIN")
+            try:
+                yield lambda sql, params=(): self._conn.execute(sql, params).fetchall()
+            finally:
+                self._conn.execute("ROLLBACK")
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
@@ -457,7 +471,13 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
         )
 
     def load_all_events(self) -> List[Event]:
-        return self._events(f"SELECT event_id, body FROM events {_ORDER}")
+        """Every stored event, as the file held them at one instant.
+
+        Read in pages, so ``sqlite3`` never holds every raw row at once, in one read
+        transaction, so the list is what a single query would have returned.
+        """
+        with self._db.snapshot() as query:
+            return list(self._pages(query, _LIST_PAGE))
 
     def iter_events(self, page_size: int = 1000) -> Iterator[Event]:
         """Every stored event in the order of :meth:`load_all_events`, read page by page.
@@ -468,7 +488,10 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
         """
         if page_size < 1:
             raise ValueError(f"page_size must be at least 1, got {page_size}")
-        rows = self._db.query(
+        yield from self._pages(self._db.query, page_size)
+
+    def _pages(self, query: _Query, page_size: int) -> Iterator[Event]:
+        rows = query(
             f"SELECT lamport_clock, node_id, seq, event_id, body FROM events {_ORDER} LIMIT ?",
             (page_size,),
         )
@@ -478,7 +501,7 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
             if len(rows) < page_size:
                 return
             clock, node_id, seq = rows[-1][:3]
-            rows = self._db.query(
+            rows = query(
                 f"SELECT lamport_clock, node_id, seq, event_id, body FROM events "
                 f"WHERE (lamport_clock, node_id, seq) > (?, ?, ?) {_ORDER} LIMIT ?",
                 (clock, node_id, seq, page_size),
