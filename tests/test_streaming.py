@@ -114,6 +114,13 @@ def test_a_clock_ordered_stream_is_put_in_full_fold_order_one_clock_at_a_time() 
     assert list(sorted_within_clock([])) == []
 
 
+def test_a_clock_ordered_stream_whose_clock_goes_back_raises_instead_of_being_trusted() -> None:
+    # The fold trusts this order without checking it again, so the check here must hold.
+    events = [make_event(1, clock=5), make_event(2, clock=7), make_event(3, clock=6)]
+    with pytest.raises(OutOfOrder, match=event_id(3)):
+        list(sorted_within_clock(events))
+
+
 # --- the command line --------------------------------------------------------------------------
 
 

@@ -277,3 +277,14 @@ def test_an_unknown_key_is_left_to_pydantic() -> None:
     line = json.loads(make_event(1).model_dump_json())
     line["unexpected"] = 1
     assert fast_event(line) is None
+
+
+def test_project_uuids_beyond_the_cache_are_still_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_envelope, "_UUID_CACHE_SIZE", 1)
+    monkeypatch.setattr(_envelope, "_UUID_CACHE", {})
+    for project in ("6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "00000000-0000-0000-0000-00000000000a"):
+        line = json.loads(make_event(1, project_uuid=project).model_dump_json())
+        fast = fast_event(copy.deepcopy(line))
+        assert fast is not None
+        assert str(fast.project_uuid) == project
+    assert len(_envelope._UUID_CACHE) == 1
