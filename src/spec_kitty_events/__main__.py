@@ -2,4 +2,7 @@
 
 from spec_kitty_events._entry import run
 
-run()
+# Guarded, so that a worker process importing this module as its parent's main module (as
+# multiprocessing may) does not run the command line again.
+if __name__ == "__main__":
+    run()
