@@ -99,10 +99,6 @@ def _decode(number: int, raw: bytes) -> RawLine:
     fast = fast_loads_line(raw)
     if fast is not None:
         return RawLine(number, fast[0], None, fast[1])
-    return _decode_slowly(number, raw)
-
-
-def _decode_slowly(number: int, raw: bytes) -> RawLine:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -170,38 +166,15 @@ class EventBatch:
     lines_read: int
 
 
-def parse_lines(lines: Iterable[bytes]) -> Iterator[Union[Event, LineReport]]:
-    """Each non-blank line's :class:`Event`, or the report of why it is not one, in order.
-
-    ``parse_event`` over ``iter_lines``, with a short way for the usual line: decoded, within
-    the event limits, and a plain valid envelope (see ``_envelope``), it becomes its event
-    without the intermediate :class:`RawLine`.
-    """
-    for number, raw in enumerate(lines, start=1):
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        fast = fast_loads_line(stripped)
-        if fast is None:
-            yield parse_event(_decode_slowly(number, stripped))
-            continue
-        value, limits_clear = fast
-        if limits_clear and type(value) is dict:
-            event = fast_event(value)
-            if event is not None:
-                yield event
-                continue
-        yield parse_event(RawLine(number, value, None, limits_clear))
-
-
 @young_collections_only()
 def read_events(lines: Iterable[bytes]) -> EventBatch:
     """Parse every line into an :class:`Event`; bad lines are reported, not raised."""
     events: List[Event] = []
     rejected: List[LineReport] = []
     count = 0
-    for outcome in parse_lines(lines):
+    for raw in iter_lines(lines):
         count += 1
+        outcome = parse_event(raw)
         if isinstance(outcome, Event):
             events.append(outcome)
         else:

@@ -22,7 +22,7 @@ import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
+from itertools import chain, islice
 from typing import Deque, Iterable, Iterator, List, Optional, Tuple
 
 from spec_kitty_events._jsonl import LineReport, event_of, iter_lines, numbered_lines
@@ -98,7 +98,7 @@ def _in_workers(
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         ahead: Deque[Tuple[Numbered, Future[List[LineReport]]]] = deque()
-        pending = _chained(first, second, rest)
+        pending = chain((first, second), rest)
         for chunk in islice(pending, jobs * _AHEAD_PER_WORKER):
             ahead.append((chunk, pool.submit(check_chunk, chunk)))
         while ahead:
@@ -108,12 +108,6 @@ def _in_workers(
             if following is not None:
                 ahead.append((following, pool.submit(check_chunk, following)))
             yield from _built(chunk, reports)
-
-
-def _chained(first: Numbered, second: Numbered, rest: Iterator[Numbered]) -> Iterator[Numbered]:
-    yield first
-    yield second
-    yield from rest
 
 
 def _built(
