@@ -8,7 +8,7 @@ cannot disagree about it.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, List, Literal, NamedTuple, Sequence, Tuple
+from typing import Any, Callable, Iterable, Iterator, List, Literal, NamedTuple, Sequence, Tuple
 
 from pydantic import ValidationError as PydanticValidationError
 
@@ -143,6 +143,30 @@ def event_from_body(body: str, where: str) -> Event:
         return Event.model_validate_json(body)
     except PydanticValidationError as exc:
         raise StorageError(f"{where}: stored event is unreadable: {exc}") from exc
+
+
+# A read on a store's connection: SQL text and its parameters in, every row out.
+Query = Callable[..., List[Tuple[object, ...]]]
+
+
+def paged_events(
+    query: Query, first: str, after: str, page_size: int, where: str
+) -> Iterator[Event]:
+    """Stored events page by page along the clock index (keyset paging, no OFFSET).
+
+    ``first`` selects ``lamport_clock, node_id, seq, event_id, body`` in clock-index order,
+    limited by its one parameter, the page size; ``after`` does the same for the rows after a
+    ``(lamport_clock, node_id, seq)`` key, given as its first three parameters.  Each page is
+    read after the last row of the one before, so memory holds one page.
+    """
+    rows = query(first, (page_size,))
+    while rows:
+        for _, _, _, event_id, body in rows:
+            yield event_from_body(str(body), f"{where}, event {event_id}")
+        if len(rows) < page_size:
+            return
+        clock, node_id, seq = rows[-1][:3]
+        rows = query(after, (clock, node_id, seq, page_size))
 
 
 def positioned_events(rows: Sequence[Tuple[object, ...]], where: str) -> List[PositionedEvent]:

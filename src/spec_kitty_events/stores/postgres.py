@@ -43,6 +43,7 @@ from spec_kitty_events.stores._common import (
     SCHEMA_VERSION,
     EventRow,
     OnConflict,
+    Query,
     RejectedEventError,
     check_clock_value,
     check_limit,
@@ -53,6 +54,7 @@ from spec_kitty_events.stores._common import (
     entry_from_body,
     error_body,
     event_from_body,
+    paged_events,
     positioned_events,
     same_content,
 )
@@ -60,7 +62,6 @@ from spec_kitty_events.stores._common import (
 Connection = psycopg.Connection[Tuple[object, ...]]
 _Self = TypeVar("_Self", bound="_PostgresAdapter")
 _Result = TypeVar("_Result")
-_Query = Callable[..., List[Tuple[object, ...]]]
 
 # The pool logs its reconnection attempts as warnings; without this, a program that configured
 # no logging would get them on stderr from Python's last-resort handler.  Configured handlers
@@ -130,6 +131,10 @@ _KEEP_LARGER_CLOCK = "GREATEST(spec_kitty_clocks.value, excluded.value)"
 _ORDER = "ORDER BY lamport_clock, node_id, seq"
 # Rows per statement when a whole table is read into a list.
 _LIST_PAGE = 1000
+# The clock-index pages of iter_events and load_all_events (see _common.paged_events).
+_PAGE = "SELECT lamport_clock, node_id, seq, event_id, body FROM spec_kitty_events"
+_FIRST_PAGE = f"{_PAGE} {_ORDER} LIMIT %s"
+_NEXT_PAGE = f"{_PAGE} WHERE (lamport_clock, node_id, seq) > (%s, %s, %s) {_ORDER} LIMIT %s"
 
 
 # --- naming the server without leaking the password --------------------------------------------
@@ -339,7 +344,7 @@ class _Database:
             return conn.execute(sql, params).fetchall()
 
     @contextmanager
-    def snapshot(self) -> Iterator[_Query]:
+    def snapshot(self) -> Iterator[Query]:
         """Queries that all see the database as of the first one (one read-only transaction
         on one connection), for a result read in several statements."""
         with self._connection() as conn, self._translated("read"), conn.transaction():
@@ -487,23 +492,8 @@ class PostgresEventStore(_PostgresAdapter, EventStore):
             raise ValueError(f"page_size must be at least 1, got {page_size}")
         yield from self._pages(self._db.query, page_size)
 
-    def _pages(self, query: _Query, page_size: int) -> Iterator[Event]:
-        rows = query(
-            f"SELECT lamport_clock, node_id, seq, event_id, body FROM spec_kitty_events {_ORDER} "
-            f"LIMIT %s",
-            (page_size,),
-        )
-        while rows:
-            for _, _, _, event_id, body in rows:
-                yield event_from_body(str(body), f"{self.where}, event {event_id}")
-            if len(rows) < page_size:
-                return
-            clock, node_id, seq = rows[-1][:3]
-            rows = query(
-                f"SELECT lamport_clock, node_id, seq, event_id, body FROM spec_kitty_events "
-                f"WHERE (lamport_clock, node_id, seq) > (%s, %s, %s) {_ORDER} LIMIT %s",
-                (clock, node_id, seq, page_size),
-            )
+    def _pages(self, query: Query, page_size: int) -> Iterator[Event]:
+        return paged_events(query, _FIRST_PAGE, _NEXT_PAGE, page_size, self.where)
 
     def read_since(self, position: int, limit: int = 1000) -> List[PositionedEvent]:
         """Up to ``limit`` events after ``position``; a position is the event's ``seq``.

@@ -40,6 +40,7 @@ from spec_kitty_events.stores._common import (
     SCHEMA_VERSION,
     EventRow,
     OnConflict,
+    Query,
     RejectedEventError,
     check_clock_value,
     check_limit,
@@ -50,6 +51,7 @@ from spec_kitty_events.stores._common import (
     entry_from_body,
     error_body,
     event_from_body,
+    paged_events,
     positioned_events,
     same_content,
 )
@@ -65,7 +67,6 @@ _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 # Retries of lock waits SQLite does not hand to its busy handler start short and grow to this.
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.002, 0.1
 _Self = TypeVar("_Self", bound="_SQLiteAdapter")
-_Query = Callable[..., List[Tuple[object, ...]]]
 # Rows per statement when a whole table is read into a list.
 _LIST_PAGE = 1000
 
@@ -111,6 +112,10 @@ _KEEP_LARGER_CLOCK = "max(value, excluded.value)"
 # Below SQLite's smallest limit on bound parameters (999 before 3.32).
 _IDS_PER_QUERY = 500
 _ORDER = "ORDER BY lamport_clock, node_id, seq"
+# The clock-index pages of iter_events and load_all_events (see _common.paged_events).
+_PAGE = "SELECT lamport_clock, node_id, seq, event_id, body FROM events"
+_FIRST_PAGE = f"{_PAGE} {_ORDER} LIMIT ?"
+_NEXT_PAGE = f"{_PAGE} WHERE (lamport_clock, node_id, seq) > (?, ?, ?) {_ORDER} LIMIT ?"
 
 
 # --- clock values beyond SQLite's 64-bit integers ----------------------------------------------
@@ -307,7 +312,7 @@ class _Database:
             return self._conn.execute(sql, params).fetchall()
 
     @contextmanager
-    def snapshot(self) -> Iterator[_Query]:
+    def snapshot(self) -> Iterator[Query]:
         """Queries that all see the file as of the first one (one read transaction: WAL
         keeps its snapshot until it ends), for a result read in several statements."""
         with self._lock, self._translated("read"):
@@ -490,22 +495,10 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
             raise ValueError(f"page_size must be at least 1, got {page_size}")
         yield from self._pages(self._db.query, page_size)
 
-    def _pages(self, query: _Query, page_size: int) -> Iterator[Event]:
-        rows = query(
-            f"SELECT lamport_clock, node_id, seq, event_id, body FROM events {_ORDER} LIMIT ?",
-            (page_size,),
+    def _pages(self, query: Query, page_size: int) -> Iterator[Event]:
+        return paged_events(
+            query, _FIRST_PAGE, _NEXT_PAGE, page_size, f"SQLite database {self.path}"
         )
-        while rows:
-            for _, _, _, event_id, body in rows:
-                yield event_from_body(str(body), f"SQLite database {self.path}, event {event_id}")
-            if len(rows) < page_size:
-                return
-            clock, node_id, seq = rows[-1][:3]
-            rows = query(
-                f"SELECT lamport_clock, node_id, seq, event_id, body FROM events "
-                f"WHERE (lamport_clock, node_id, seq) > (?, ?, ?) {_ORDER} LIMIT ?",
-                (clock, node_id, seq, page_size),
-            )
 
     def read_since(self, position: int, limit: int = 1000) -> List[PositionedEvent]:
         """Up to ``limit`` events after ``position``; a position is the event's ``seq``.
