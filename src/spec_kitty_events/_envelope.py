@@ -24,9 +24,8 @@ from datetime import datetime
 from typing import AbstractSet, Any, Dict, FrozenSet, Optional, Tuple
 
 from pydantic import TypeAdapter
-from pydantic import ValidationError as PydanticValidationError
 
-from spec_kitty_events._ids import canonical_identifier
+from spec_kitty_events._ids import CANONICAL_ID_RE, canonical_identifier
 from spec_kitty_events._json import FRESH_JSON, int_problem
 from spec_kitty_events.models import Event
 
@@ -116,14 +115,14 @@ _UUID_CACHE_SIZE = 256
 _PLAIN_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 
 
-# Ids already in their canonical spelling (upper-case ULID, lower-case hyphenated UUID), the
-# usual case, are recognised by one match; any other spelling goes through the shared rules.
-_CANONICAL_ID = re.compile(
-    r"[0-9A-HJKMNP-TV-Z]{26}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-)
-_match_canonical = _CANONICAL_ID.fullmatch
+# Ids already in their canonical spelling, the usual case, are recognised by one match; any
+# other spelling goes through the shared rules.
+_match_canonical = CANONICAL_ID_RE.fullmatch
 _validate_timestamp = _TIMESTAMP.validate_python
-_UNPARSED = (PydanticValidationError, TypeError, ValueError, OverflowError)
+# What a refused value raises (pydantic's ValidationError is a ValueError).
+_UNPARSED = (TypeError, ValueError, OverflowError)
+# A field the line does not hold (None is a value a line may hold).
+_ABSENT = object()
 
 
 def _identifier(value: object, field: str) -> Optional[str]:
@@ -148,17 +147,6 @@ def _project(value: object) -> Optional[uuid.UUID]:
             _UUID_CACHE.clear()
         _UUID_CACHE[value] = parsed
     return parsed
-
-
-def _optional(line: Dict[str, Any], field: str) -> Tuple[bool, Optional[str]]:
-    """``(certain, value)`` of an optional id or text field; ``None`` when absent or null."""
-    value = line.get(field)
-    if value is None:
-        return True, None
-    if field == "project_slug":
-        return type(value) is str, value
-    canonical = _identifier(value, field)
-    return canonical is not None, canonical
 
 
 def _values(line: Dict[str, Any]) -> Optional[Dict[str, Any]]:
@@ -189,9 +177,11 @@ def _values(line: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         or not 0 <= tier <= 4
     ):
         return None
-    certain_cause, causation_id = _optional(line, "causation_id")
-    certain_slug, project_slug = _optional(line, "project_slug")
-    if not (certain_cause and certain_slug):
+    cause, project_slug = line.get("causation_id"), line.get("project_slug")
+    causation_id = None if cause is None else _identifier(cause, "causation_id")
+    if (cause is not None and causation_id is None) or (
+        project_slug is not None and type(project_slug) is not str
+    ):
         return None
     try:
         timestamp = _validate_timestamp(line["timestamp"])
@@ -213,8 +203,6 @@ def _values(line: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         "data_tier": tier,
     }
 
-
-_ABSENT = object()
 
 _new = object.__new__
 _set = object.__setattr__

@@ -16,7 +16,12 @@ UUID_BARE_RE = re.compile(r"^[0-9a-f]{32}$", re.IGNORECASE)
 # Crockford base32: the digits and the letters except I, L, O and U.  Only the alphabet is
 # checked; a first character above "7" (a value wider than 128 bits) is still accepted, as
 # 2.4.0 accepts it and producers may already emit such ids.
-ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$", re.IGNORECASE)
+_ULID_CHARS = "[0-9A-HJKMNP-TV-Z]{26}"
+ULID_RE = re.compile(f"^{_ULID_CHARS}$", re.IGNORECASE)
+# An id already in its canonical spelling: an upper-case ULID or a lower-case hyphenated UUID.
+CANONICAL_ID_RE = re.compile(
+    f"{_ULID_CHARS}|[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}"
+)
 
 # Published in the JSON schema only; pydantic does not apply it (normalize_event_id does).
 EVENT_ID_PATTERN = (
