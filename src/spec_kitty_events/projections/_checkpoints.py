@@ -14,7 +14,7 @@ import hashlib
 import sqlite3
 import time
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Literal, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Literal, NamedTuple, Optional, Sequence, Tuple
 
 from spec_kitty_events.models import StorageError
 
@@ -53,6 +53,24 @@ def lock_id(key: str) -> int:
     """A stable signed 64-bit advisory lock id for a projection key."""
     digest = hashlib.sha256(f"spec-kitty-projection:{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def compare_and_set(
+    execute: Callable[..., Any], mark: str, writes: Sequence[Saved], library: str
+) -> List[str]:
+    """Write each checkpoint only where it still holds the position its state was folded
+    from; the keys of those another runner moved.  ``mark`` is the driver's placeholder.
+    Runs inside the caller's transaction."""
+    update = (
+        f"UPDATE spec_kitty_checkpoints SET position = {mark}, state = {mark}, format = {mark}, "
+        f"library = {mark} WHERE key = {mark} AND position = {mark}"
+    )
+    lost: List[str] = []
+    for write in writes:
+        row = (write.position, write.state, CHECKPOINT_FORMAT, library, write.key, write.expected)
+        if not execute(update, row).rowcount:
+            lost.append(write.key)
+    return lost
 
 
 def _now() -> datetime:
@@ -112,24 +130,9 @@ class SQLiteCheckpoints:
 
     def save(self, writes: Sequence[Saved]) -> Tuple[List[str], datetime]:
         """Write every checkpoint in one transaction; returns the keys another runner moved."""
-        lost: List[str] = []
         self._conn.execute("BEGIN IMMEDIATE")
         try:
-            for write in writes:
-                updated = self._conn.execute(
-                    "UPDATE spec_kitty_checkpoints SET position = ?, state = ?, format = ?, "
-                    "library = ? WHERE key = ? AND position = ?",
-                    (
-                        write.position,
-                        write.state,
-                        CHECKPOINT_FORMAT,
-                        self.library,
-                        write.key,
-                        write.expected,
-                    ),
-                ).rowcount
-                if not updated:
-                    lost.append(write.key)
+            lost = compare_and_set(self._conn.execute, "?", writes, self.library)
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
@@ -226,23 +229,8 @@ class PostgresCheckpoints:
         return [Checkpoint(*row) for row in rows]
 
     def save(self, writes: Sequence[Saved]) -> Tuple[List[str], datetime]:
-        lost: List[str] = []
         with self._translated("write checkpoints"), self._conn.transaction():
-            for write in writes:
-                updated = self._conn.execute(
-                    "UPDATE spec_kitty_checkpoints SET position = %s, state = %s, format = %s, "
-                    "library = %s WHERE key = %s AND position = %s",
-                    (
-                        write.position,
-                        write.state,
-                        CHECKPOINT_FORMAT,
-                        self.library,
-                        write.key,
-                        write.expected,
-                    ),
-                ).rowcount
-                if not updated:
-                    lost.append(write.key)
+            lost = compare_and_set(self._conn.execute, "%s", writes, self.library)
             (at,) = self._conn.execute("SELECT clock_timestamp()").fetchone()
         return lost, at
 
