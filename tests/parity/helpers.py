@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-PROJECT_UUID = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
-NS: Dict[str, str] = {
-    "project_uuid": PROJECT_UUID,
-    "feature_slug": "008-mission-dossier-parity-event-contracts",
-    "target_branch": "2.x",
-    "mission_key": "software-dev",
-    "manifest_version": "1.0.0",
-}
-INDEXED = "MissionDossierArtifactIndexed"
-MISSING = "MissionDossierArtifactMissing"
-SNAPSHOT = "MissionDossierSnapshotComputed"
-DRIFT = "MissionDossierParityDriftDetected"
-
-
-def ns(**changes: Any) -> Dict[str, Any]:
-    return {**NS, **changes}
+# The namespace, event types and ``ns`` of the dossier tests: one baseline for both.
+from tests.dossier.helpers import DRIFT as DRIFT
+from tests.dossier.helpers import INDEXED as INDEXED
+from tests.dossier.helpers import MISSING as MISSING
+from tests.dossier.helpers import NS_008 as NS
+from tests.dossier.helpers import SNAPSHOT as SNAPSHOT
+from tests.dossier.helpers import ns as ns
 
 
 def ident(path: str, artifact_class: str = "input", **extra: Any) -> Dict[str, Any]:
