@@ -13,7 +13,7 @@ about 20 µs.
 
 Workers are started by a fork server, not forked from this process: this process may hold
 open database connections and a connection pool's threads, which a forked child must not
-inherit.  A log shorter than one chunk is checked here, without starting any worker.
+inherit.  A log of one chunk or less is checked here, without starting any worker.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from typing import Deque, Iterable, Iterator, List, Optional, Tuple
 
-from spec_kitty_events._jsonl import LineReport, event_of, iter_lines, numbered_lines
+from spec_kitty_events._jsonl import LineReport, RawLine, event_of, iter_lines, numbered_lines
 from spec_kitty_events._logcheck import check_event_line
 from spec_kitty_events.models import Event
 
@@ -68,9 +68,7 @@ def checked_lines(
     ``jobs`` is the number of worker processes to check with; 1 checks every line here.
     """
     if jobs <= 1:
-        for raw in iter_lines(lines):
-            report, event = check_event_line(raw)
-            yield report, (event or event_of(raw)) if report.ok else None
+        yield from _checked_here(iter_lines(lines))
         return
     chunks = _chunks(lines)
     first = next(chunks, None)
@@ -78,9 +76,16 @@ def checked_lines(
         return
     second = next(chunks, None)
     if second is None:
-        yield from _built(first, check_chunk(first))
+        yield from _checked_here(numbered_lines(first))
         return
     yield from _in_workers(first, second, chunks, jobs)
+
+
+def _checked_here(raws: Iterable[RawLine]) -> Iterator[Tuple[LineReport, Optional[Event]]]:
+    """Check lines in this process, keeping the event the check built where it built one."""
+    for raw in raws:
+        report, event = check_event_line(raw)
+        yield report, (event or event_of(raw)) if report.ok else None
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[Numbered]:
