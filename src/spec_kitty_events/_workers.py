@@ -56,7 +56,7 @@ def default_jobs() -> int:
 
 
 def check_chunk(chunk: Numbered) -> List[LineReport]:
-    """The report of each numbered line of a chunk (run in a worker, or here)."""
+    """The report of each numbered line of a chunk; what a worker runs."""
     return [check_event_line(raw)[0] for raw in numbered_lines(chunk)]
 
 

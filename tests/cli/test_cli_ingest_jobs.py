@@ -96,3 +96,12 @@ def test_workers_are_used_by_default_only_from_four_cores(
 ) -> None:
     monkeypatch.setattr(_workers.os, "sched_getaffinity", lambda _pid: set(range(cores)))
     assert _workers.default_jobs() == jobs
+
+
+def test_a_worker_reports_each_line_of_its_chunk_under_the_line_number_it_has_in_the_log() -> None:
+    lines = _log_lines(20, chunk=3)
+    chunk = list(enumerate(lines, start=1))[6:12]
+    reports = _workers.check_chunk(chunk)
+    alone = [report for report, _ in _outcomes(lines, 1) if 7 <= report.line <= 12]
+    assert reports == alone
+    assert [report.line for report in reports] == [7, 8, 9, 10, 11, 12]
