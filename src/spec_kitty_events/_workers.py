@@ -1,15 +1,15 @@
 """Checking a log's lines in worker processes, with every result in line order.
 
-Checking a line (envelope and payload, both layers) is most of what ``ingest`` spends; storing
-it is the rest.  With more than one core, chunks of lines are checked in worker processes
-while this process builds the good lines' events and stores them, and the results are taken
-back strictly in the order of the chunks, so every report, count and stored position is the
-one a single process gives.
+Checking a line (envelope and payload, both layers) and serializing its event for the store
+is most of what ``ingest`` spends; storing the rows is the rest.  Chunks of lines are checked
+in worker processes while this process stores the rows, and the results are taken back
+strictly in the order of the chunks, so every report, count and stored position is the one a
+single process gives.
 
-Workers send back only the verdicts.  A good line's :class:`Event` is built again here from
-the line (through the fast envelope path, a few microseconds), because sending pydantic
-models between processes costs more than building them: pickling and unpickling one takes
-about 20 µs.
+Workers send back each line's report and, for a good line, the row the store writes
+(:class:`~spec_kitty_events.stores._common.EventRow`: a few strings and the JSON body), never
+the :class:`Event` itself: pickling and unpickling a pydantic model costs about 20 µs, a row
+about 2 µs.
 
 Workers are started by a fork server, not forked from this process: this process may hold
 open database connections and a connection pool's threads, which a forked child must not
@@ -23,49 +23,64 @@ import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
-from typing import Deque, Iterable, Iterator, List, Optional, Tuple
+from typing import Deque, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 from spec_kitty_events._jsonl import LineReport, RawLine, event_of, iter_lines, numbered_lines
 from spec_kitty_events._logcheck import check_event_line
 from spec_kitty_events.models import Event
+from spec_kitty_events.stores._common import EventRow, RejectedEventError, event_row
 
 # Lines per chunk: large enough that sending a chunk costs little next to checking it, small
 # enough that the first results come back soon and little is held in flight.
 CHUNK_LINES = 2_000
-# Chunks in flight per worker: one being checked, one waiting, so no worker idles.
-_AHEAD_PER_WORKER = 2
+# Chunks in flight per checking process: one being checked, one waiting, so no worker idles.
+# The pool hands each worker at most two at once; the rest stay where this process can take
+# them back (see ``_in_workers``).
+_AHEAD_PER_PROCESS = 3
 
 Numbered = List[Tuple[int, bytes]]
 
 
-# Below this many cores, workers do not pay: the main process's share (building and storing
-# the good events) is about half the work, so on two cores it competes with the workers for
-# the same two cores.  Measured on two cores, 100,000 lines: one process 5.5 s, two workers
-# 5.6-7.9 s.
-_CORES_FOR_WORKERS = 4
+class Refusal(NamedTuple):
+    """Why the store refuses an event: a :class:`RejectedEventError` as a plain value."""
+
+    event_id: str
+    field: str
+    message: str
+
+    @classmethod
+    def of(cls, error: RejectedEventError) -> Refusal:
+        return cls(error.event_id, error.field, str(error))
+
+
+# What a good line gives the store: its event's row, or the refusal of an event without a JSON
+# form (a payload string holding a lone surrogate), reported where the store's refusals are.
+Storable = Union[EventRow, Refusal]
+# A line's report and, when it is good, what it gives the store.
+Checked = Tuple[LineReport, Optional[Storable]]
 
 
 def default_jobs() -> int:
-    """Workers for the cores this process may run on, one core left to the main process;
-    1 (no workers) below four cores."""
+    """Processes to check lines with: one per core this process may run on (this process is
+    one of them)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - platforms without affinity (macOS)
         cores = os.cpu_count() or 1
-    return cores - 1 if cores >= _CORES_FOR_WORKERS else 1
+    return max(cores, 1)
 
 
-def check_chunk(chunk: Numbered) -> List[LineReport]:
-    """The report of each numbered line of a chunk; what a worker runs."""
-    return [check_event_line(raw)[0] for raw in numbered_lines(chunk)]
+def check_chunk(chunk: Numbered) -> List[Checked]:
+    """Each numbered line of a chunk checked, in order; what a worker runs."""
+    return list(_checked_here(numbered_lines(chunk)))
 
 
-def checked_lines(
-    lines: Iterable[bytes], jobs: int
-) -> Iterator[Tuple[LineReport, Optional[Event]]]:
-    """Each non-blank line's report and, when the report is good, its event; in line order.
+def checked_lines(lines: Iterable[bytes], jobs: int) -> Iterator[Checked]:
+    """Each non-blank line's report and, when the report is good, its event's row; in line
+    order.
 
-    ``jobs`` is the number of worker processes to check with; 1 checks every line here.
+    ``jobs`` is the number of processes that check lines, this one included: 1 checks every
+    line here, N starts N - 1 workers.
     """
     if jobs <= 1:
         yield from _checked_here(iter_lines(lines))
@@ -78,14 +93,25 @@ def checked_lines(
     if second is None:
         yield from _checked_here(numbered_lines(first))
         return
-    yield from _in_workers(first, second, chunks, jobs)
+    yield from _in_workers(chain((first, second), chunks), jobs - 1)
 
 
-def _checked_here(raws: Iterable[RawLine]) -> Iterator[Tuple[LineReport, Optional[Event]]]:
+def _checked_here(raws: Iterable[RawLine]) -> Iterator[Checked]:
     """Check lines in this process, keeping the event the check built where it built one."""
     for raw in raws:
         report, event = check_event_line(raw)
-        yield report, (event or event_of(raw)) if report.ok else None
+        if not report.ok:
+            yield report, None
+            continue
+        yield report, _storable(event or event_of(raw), raw.limits_clear)
+
+
+def _storable(event: Event, limits_checked: bool) -> Storable:
+    try:
+        # A line within the event limits has just had every value checked against them.
+        return event_row(event, limits_checked=limits_checked)
+    except RejectedEventError as error:
+        return Refusal.of(error)
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[Numbered]:
@@ -97,30 +123,62 @@ def _chunks(lines: Iterable[bytes]) -> Iterator[Numbered]:
         yield chunk
 
 
-def _in_workers(
-    first: Numbered, second: Numbered, rest: Iterator[Numbered], jobs: int
-) -> Iterator[Tuple[LineReport, Optional[Event]]]:
+class _Queued:
+    """A chunk sent to the pool, and its result once known.
+
+    A chunk that no worker has taken yet may be taken back and checked in this process
+    instead (:meth:`take_here`); its result then waits here for its turn.
+    """
+
+    __slots__ = ("checked", "chunk", "future")
+
+    def __init__(self, chunk: Numbered, future: Future[List[Checked]]) -> None:
+        self.chunk = chunk
+        self.future = future
+        self.checked: Optional[List[Checked]] = None
+
+    def ready(self) -> bool:
+        return self.checked is not None or self.future.done()
+
+    def take_here(self) -> bool:
+        """Check the chunk here if no worker has started it; whether this process took it."""
+        if self.checked is not None or not self.future.cancel():
+            return False
+        self.checked = check_chunk(self.chunk)
+        return True
+
+    def result(self) -> List[Checked]:
+        return self.future.result() if self.checked is None else self.checked
+
+
+def _in_workers(chunks: Iterator[Numbered], workers: int) -> Iterator[Checked]:
+    """Chunks checked by ``workers`` processes and this one, the results yielded in order.
+
+    This process stores what the workers check, and checks too whenever the oldest chunk's
+    result is not back yet: it takes the newest chunk no worker has started, so the workers
+    keep the older ones and the oldest is never delayed by it.  How the chunks are shared
+    thus follows how fast each side goes, on any machine, and changes no result.
+    """
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        ahead: Deque[Tuple[Numbered, Future[List[LineReport]]]] = deque()
-        pending = chain((first, second), rest)
-        for chunk in islice(pending, jobs * _AHEAD_PER_WORKER):
-            ahead.append((chunk, pool.submit(check_chunk, chunk)))
-        while ahead:
-            chunk, future = ahead.popleft()
-            reports = future.result()
-            following = next(pending, None)
-            if following is not None:
-                ahead.append((following, pool.submit(check_chunk, following)))
-            yield from _built(chunk, reports)
+    # Chunks left to the pool at once: enough that no worker idles while this process is busy
+    # checking or storing; the chunks it takes back are queued too, up to twice that.
+    in_pool = (workers + 1) * _AHEAD_PER_PROCESS
+    most = 2 * in_pool
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        queued: Deque[_Queued] = deque()
 
+        def top_up() -> None:
+            while len(queued) < most and sum(item.checked is None for item in queued) < in_pool:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    return
+                queued.append(_Queued(chunk, pool.submit(check_chunk, chunk)))
 
-def _built(
-    chunk: Numbered, reports: List[LineReport]
-) -> Iterator[Tuple[LineReport, Optional[Event]]]:
-    """Pair each report with its good line's event, rebuilt here from the line."""
-    for raw, report in zip(numbered_lines(chunk), reports, strict=True):
-        if not report.ok:
-            yield report, None
-            continue
-        yield report, event_of(raw)
+        top_up()
+        while queued:
+            oldest = queued[0]
+            while not oldest.ready() and any(item.take_here() for item in reversed(queued)):
+                top_up()
+            checked = queued.popleft().result()
+            top_up()
+            yield from checked

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from stat import S_ISREG
 from typing import IO, Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
@@ -41,7 +41,7 @@ from spec_kitty_events._store_url import (
     redacted_url,
 )
 from spec_kitty_events._stream import STREAMED_KINDS, fold_log, fold_store
-from spec_kitty_events._workers import checked_lines, default_jobs
+from spec_kitty_events._workers import Refusal, Storable, checked_lines, default_jobs
 from spec_kitty_events.dossier import MissionDossierState, reduce_mission_dossier
 from spec_kitty_events.dossier_parity import (
     diff_dossier_states,
@@ -50,7 +50,7 @@ from spec_kitty_events.dossier_parity import (
     reduce_dossier_by_namespace,
 )
 from spec_kitty_events.models import Event, SpecKittyEventsError, StorageError
-from spec_kitty_events.stores.sqlite import RejectedEventError
+from spec_kitty_events.stores._common import EventRow, RejectedEventError
 
 FORMATS = click.Choice(["text", "json"])
 MODES = click.Choice(["strict", "permissive"])
@@ -480,7 +480,8 @@ def _print_state(dumped: Any, fmt: str) -> None:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes that check lines (default: cores - 1 from 4 cores, else 1: none).",
+    help="Processes that check lines, this one included (default: one per core for a file, "
+    "1 for a pipe; 1: no workers).",
 )
 @_report_options
 @_progress_option
@@ -501,21 +502,24 @@ def ingest(
     this run stored and the valid ones that were already there (another process's events,
     stored meanwhile, are in neither).  Exit status 1 when any line was rejected, 2 when the
     store cannot be opened or fails.  With more than one job, chunks of a large file are
-    checked in worker processes; reports, counts and stored order are the same.
+    checked in worker processes too; reports, counts and stored order are the same.
     """
     url = store_url or default_store_url()
     reporter = _Reporter(fmt, max_errors, quiet, to_stderr=False, unit="line")
     tally = Tally()
-    pending: List[Tuple[int, Event]] = []
+    pending: List[Tuple[LineReport, Storable]] = []
     added = 0
     with _opened_store(url) as store, _store_failures():
         lines = reporter.sniff(_lines_with_progress(file, progress, "ingesting"))
-        for report, event in checked_lines(lines, jobs or default_jobs()):
+        # A pipe is checked as it arrives, line by line (workers would hold its first lines
+        # back until a whole chunk came); a file is read as fast as the workers go.
+        jobs = jobs or (1 if _regular_file_size(file) is None else default_jobs())
+        for report, storable in checked_lines(lines, jobs):
             tally.add(report, _unchecked_type(report))
-            if event is None:
+            if storable is None:
                 reporter.report(report)
                 continue
-            pending.append((report.line, event))
+            pending.append((report, storable))
             if len(pending) >= INGEST_BATCH:
                 added += _append(store, pending, tally, reporter)
         added += _append(store, pending, tally, reporter)
@@ -540,32 +544,39 @@ def ingest(
 
 
 def _append(
-    store: OpenedStore, pending: List[Tuple[int, Event]], tally: Tally, reporter: _Reporter
+    store: OpenedStore,
+    pending: List[Tuple[LineReport, Storable]],
+    tally: Tally,
+    reporter: _Reporter,
 ) -> int:
     """Append a batch in one transaction; if the store refuses an event, find the refused
     lines and store the rest.  Returns how many events this call stored."""
-    if not pending:
-        return 0
-    try:
-        added = store.save_events([event for _, event in pending])
-    except RejectedEventError:
-        added = 0
-        for line, event in pending:
-            try:
-                added += store.save_events([event])
-            except RejectedEventError as error:
-                tally.valid -= 1
-                tally.invalid += 1
-                reporter.report(
-                    LineReport(
-                        line,
-                        event.event_id,
-                        event.event_type,
-                        (Problem("store", error.field, str(error)),),
-                    )
-                )
+    rows = [item for _, item in pending if isinstance(item, EventRow)]
+    added: Optional[int] = None
+    if rows and len(rows) == len(pending):
+        # A refused event fails the whole transaction: then each line is stored on its own.
+        with suppress(RejectedEventError):
+            added = store.save_rows(rows)
+    if added is None:
+        added = sum(_append_alone(store, report, item, tally, reporter) for report, item in pending)
     pending.clear()
     return added
+
+
+def _append_alone(
+    store: OpenedStore, report: LineReport, item: Storable, tally: Tally, reporter: _Reporter
+) -> int:
+    """Store one line's event on its own; a refusal is reported against the line."""
+    if isinstance(item, EventRow):
+        try:
+            return store.save_rows([item])
+        except RejectedEventError as error:
+            item = Refusal.of(error)
+    tally.valid -= 1
+    tally.invalid += 1
+    problem = Problem("store", item.field, item.message)
+    reporter.report(LineReport(report.line, item.event_id, report.event_type, (problem,)))
+    return 0
 
 
 @contextmanager

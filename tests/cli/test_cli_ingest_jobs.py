@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
 from spec_kitty_events import _workers
-from spec_kitty_events._jsonl import LineReport
 from spec_kitty_events._workers import checked_lines
-from spec_kitty_events.models import Event
 from tests.cli.helpers import run, status_payload
 from tests.factory import make_record
 
@@ -31,6 +30,8 @@ def _log_lines(count: int, chunk: int = CHUNK) -> List[bytes]:
     lines[chunk - 1] = "[1, 2]"
     lines[chunk] = ""
     lines[chunk + 1] = json.dumps(make_record(chunk + 2, "WPStatusChanged", {"wp_id": "x"}))
+    # Valid, but without a JSON form to store (a lone surrogate): the store refuses it.
+    lines[chunk + 3] = json.dumps(make_record(chunk + 4, "NoteTaken", {"note": "\ud800"}))
     twin = make_record(2, "WPStatusChanged", status_payload("WP-TWIN", None, "planned"))
     lines[2 * chunk + 5] = json.dumps(twin)
     lines[-1] = json.dumps(make_record(count, lamport_clock=-1))
@@ -63,9 +64,19 @@ def test_ingest_with_two_workers_reports_and_stores_what_one_process_does(
     alone, alone_db = _ingest(tmp_path, log, "alone", 1)
     shared, shared_db = _ingest(tmp_path, log, "shared", 2)
     assert shared == alone
-    lines = [json.loads(report)["line"] for report in alone["reports"]]
-    assert lines == [1, CHUNK, CHUNK + 2, 2 * CHUNK + 6, 3 * CHUNK + 17]
-    assert alone["summary"]["new_events"] == 3 * CHUNK + 17 - 6
+    reports = [json.loads(report) for report in alone["reports"]]
+    assert [report["line"] for report in reports] == [
+        1,
+        CHUNK,
+        CHUNK + 2,
+        CHUNK + 4,
+        2 * CHUNK + 6,
+        3 * CHUNK + 17,
+    ]
+    refused = reports[3]["problems"]
+    assert [(p["layer"], p["field"]) for p in refused] == [("store", "payload")]
+    assert "cannot be stored as JSON" in refused[0]["message"]
+    assert alone["summary"]["new_events"] == 3 * CHUNK + 17 - 7
     assert _stored(shared_db) == _stored(alone_db)
 
 
@@ -75,7 +86,7 @@ def test_a_job_count_below_one_is_refused() -> None:
     assert "--jobs" in result.stderr
 
 
-def _outcomes(lines: List[bytes], jobs: int) -> List[Tuple[LineReport, Optional[Event]]]:
+def _outcomes(lines: List[bytes], jobs: int) -> List[_workers.Checked]:
     return list(checked_lines(lines, jobs))
 
 
@@ -90,18 +101,42 @@ def test_checking_in_chunks_gives_every_line_its_own_outcome_in_order(
     assert _outcomes(lines, 2) == _outcomes(lines, 1)
 
 
-@pytest.mark.parametrize(("cores", "jobs"), [(1, 1), (2, 1), (3, 1), (4, 3), (16, 15)])
-def test_workers_are_used_by_default_only_from_four_cores(
-    monkeypatch: pytest.MonkeyPatch, cores: int, jobs: int
+@pytest.mark.parametrize("cores", [1, 2, 3, 16])
+def test_lines_are_checked_by_one_process_per_core_by_default(
+    monkeypatch: pytest.MonkeyPatch, cores: int
 ) -> None:
     monkeypatch.setattr(_workers.os, "sched_getaffinity", lambda _pid: set(range(cores)))
-    assert _workers.default_jobs() == jobs
+    assert _workers.default_jobs() == cores
+
+
+def test_a_chunk_no_worker_has_started_is_checked_here_and_its_result_kept_for_its_turn() -> None:
+    lines = _log_lines(20, chunk=3)[:9]
+    chunk = list(enumerate(lines, start=1))
+    waiting: Future[List[_workers.Checked]] = Future()
+    queued = _workers._Queued(chunk, waiting)
+    assert not queued.ready()
+    assert queued.take_here()
+    assert waiting.cancelled()
+    assert queued.ready()
+    assert queued.result() == _outcomes(lines, 1)
+    assert not queued.take_here()  # taken once, checked once
+
+
+def test_a_chunk_a_worker_has_started_is_left_to_the_worker() -> None:
+    running: Future[List[_workers.Checked]] = Future()
+    assert running.set_running_or_notify_cancel()
+    queued = _workers._Queued(list(enumerate(_log_lines(20, chunk=3), start=1)), running)
+    assert not queued.take_here()
+    assert not queued.ready()
+    running.set_result([])
+    assert queued.ready()
+    assert queued.result() == []
 
 
 def test_a_worker_reports_each_line_of_its_chunk_under_the_line_number_it_has_in_the_log() -> None:
     lines = _log_lines(20, chunk=3)
     chunk = list(enumerate(lines, start=1))[6:12]
-    reports = _workers.check_chunk(chunk)
-    alone = [report for report, _ in _outcomes(lines, 1) if 7 <= report.line <= 12]
-    assert reports == alone
-    assert [report.line for report in reports] == [7, 8, 9, 10, 11, 12]
+    checked = _workers.check_chunk(chunk)
+    alone = [outcome for outcome in _outcomes(lines, 1) if 7 <= outcome[0].line <= 12]
+    assert checked == alone
+    assert [report.line for report, _ in checked] == [7, 8, 9, 10, 11, 12]

@@ -54,13 +54,18 @@ class EventRow(NamedTuple):
 # --- events ----------------------------------------------------------------------------------
 
 
-def event_row(event: object) -> EventRow:
-    """Serialize one event, or say which event (and why) cannot be stored."""
+def event_row(event: object, *, limits_checked: bool = False) -> EventRow:
+    """Serialize one event, or say which event (and why) cannot be stored.
+
+    ``limits_checked`` says the event was built just now from a log line whose every value
+    was found within the event limits, and nothing else has held it since: its payload is
+    not walked for them a second time.
+    """
     if not isinstance(event, Event):
         raise TypeError(f"expected an Event to save, got {type(event).__name__}")
     # The payload was checked when the event was built, but it is a mutable dict: a value put
     # in later (NaN would be written as null) must not reach the store.
-    problem = payload_problem(event.payload)
+    problem = None if limits_checked else payload_problem(event.payload)
     if problem is not None:
         path, message = problem
         raise StorageError(f"event {event.event_id}: payload.{path}: {message}")
@@ -83,8 +88,8 @@ def event_row(event: object) -> EventRow:
     )
 
 
-def distinct_rows(events: Iterable[object], *, replace: bool = False) -> List[EventRow]:
-    """Rows of a batch in first-seen order, one per ``event_id``.
+def distinct_rows(rows: Iterable[EventRow], *, replace: bool = False) -> List[EventRow]:
+    """A batch's rows in first-seen order, one per ``event_id``.
 
     A batch that repeats an id with the same content is fine (redelivery).  Repeating it with
     different content is the same conflict as against an already stored event, unless the
@@ -92,8 +97,7 @@ def distinct_rows(events: Iterable[object], *, replace: bool = False) -> List[Ev
     ``save_event`` calls would leave it.
     """
     kept: dict[str, EventRow] = {}
-    for event in events:
-        row = event_row(event)
+    for row in rows:
         earlier = kept.get(row.event_id)
         if earlier is None or replace:
             kept[row.event_id] = row

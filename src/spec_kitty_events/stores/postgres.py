@@ -54,6 +54,7 @@ from spec_kitty_events.stores._common import (
     entry_from_body,
     error_body,
     event_from_body,
+    event_row,
     paged_events,
     positioned_events,
     same_content,
@@ -435,7 +436,13 @@ class PostgresEventStore(_PostgresAdapter, EventStore):
         before (an identical redelivery, or a replacement, adds nothing).  The count comes
         from the rows the insert wrote, so concurrent writers' events are never in it.
         """
-        rows = distinct_rows(events, replace=self._replace)
+        return self.save_rows(event_row(event) for event in events)
+
+    def save_rows(self, rows: Iterable[EventRow]) -> int:
+        """:meth:`save_events` for events already serialized by
+        :func:`spec_kitty_events.stores._common.event_row` (``ingest`` serializes them in its
+        worker processes); the same transaction, checks and count."""
+        rows = distinct_rows(rows, replace=self._replace)
         for row in rows:
             _check_text(row)
         if not rows:

@@ -51,6 +51,7 @@ from spec_kitty_events.stores._common import (
     entry_from_body,
     error_body,
     event_from_body,
+    event_row,
     paged_events,
     positioned_events,
     same_content,
@@ -401,7 +402,13 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
         Returns how many of them this call stored: events whose ``event_id`` was not stored
         before (an identical redelivery, or a replacement, adds nothing).
         """
-        rows = distinct_rows(events, replace=self._replace)
+        return self.save_rows(event_row(event) for event in events)
+
+    def save_rows(self, rows: Iterable[EventRow]) -> int:
+        """:meth:`save_events` for events already serialized by
+        :func:`spec_kitty_events.stores._common.event_row` (``ingest`` serializes them in its
+        worker processes); the same transaction, checks and count."""
+        rows = distinct_rows(rows, replace=self._replace)
         if not rows:
             return 0
         with self._db.transaction() as conn:
