@@ -11,18 +11,20 @@ Workers send back each line's report and, for a good line, the row the store wri
 the :class:`Event` itself: pickling and unpickling a pydantic model costs about 20 µs, a row
 about 2 µs.
 
-Workers are started by a fork server, not forked from this process: this process may hold
-open database connections and a connection pool's threads, which a forked child must not
-inherit.  A log of one chunk or less is checked here, without starting any worker.
+Workers are started before the caller opens its store (:class:`Checkers`), so that a forked
+worker inherits no database connection and no connection pool's thread.  A log of one chunk
+or less is checked here, by this process alone.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
+from multiprocessing.context import BaseContext
 from typing import Deque, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 from spec_kitty_events._jsonl import LineReport, RawLine, event_of, iter_lines, numbered_lines
@@ -75,25 +77,65 @@ def check_chunk(chunk: Numbered) -> List[Checked]:
     return list(_checked_here(numbered_lines(chunk)))
 
 
-def checked_lines(lines: Iterable[bytes], jobs: int) -> Iterator[Checked]:
-    """Each non-blank line's report and, when the report is good, its event's row; in line
-    order.
+class Checkers:
+    """The processes that check a log's lines: this one and ``jobs - 1`` workers.
 
-    ``jobs`` is the number of processes that check lines, this one included: 1 checks every
-    line here, N starts N - 1 workers.
+    Enter it before opening a store or starting a thread: the workers are started on entry,
+    and where they are forked (see :func:`_context`) they must inherit no connection and no
+    lock that another thread holds.  ``jobs`` of 1 starts none.
     """
-    if jobs <= 1:
-        yield from _checked_here(iter_lines(lines))
-        return
-    chunks = _chunks(lines)
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    if second is None:
-        yield from _checked_here(numbered_lines(first))
-        return
-    yield from _in_workers(chain((first, second), chunks), jobs - 1)
+
+    def __init__(self, jobs: int) -> None:
+        self.workers = max(jobs - 1, 0)
+        self._pool: Optional[ProcessPoolExecutor] = None
+
+    def __enter__(self) -> Checkers:
+        if self.workers:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+            # The first task starts the workers (forked ones all at once, before the pool
+            # starts its own thread); nobody need wait for it.
+            self._pool.submit(int)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def checked(self, lines: Iterable[bytes]) -> Iterator[Checked]:
+        """Each non-blank line's report and, when the report is good, what it gives the
+        store; in line order."""
+        if self._pool is None:
+            yield from _checked_here(iter_lines(lines))
+            return
+        chunks = _chunks(lines)
+        first = next(chunks, None)
+        if first is None:
+            return
+        second = next(chunks, None)
+        if second is None:
+            yield from _checked_here(numbered_lines(first))
+            return
+        yield from _in_workers(chain((first, second), chunks), self._pool, self.workers)
+
+
+def checked_lines(lines: Iterable[bytes], jobs: int) -> Iterator[Checked]:
+    """:meth:`Checkers.checked` with workers of its own, for a caller without connections or
+    threads."""
+    with Checkers(jobs) as checkers:
+        yield from checkers.checked(lines)
+
+
+def _context() -> BaseContext:
+    """How workers start.  Forked, they start at once and inherit the imported library (a
+    fork server's workers import it again, about half a second each); that is safe only from
+    a process with no other thread, which :class:`Checkers` ensures by starting them first.
+    From Python 3.11 the pool forks every worker before starting its own thread (cpython
+    issue 90622); before that, and where fork is unsafe (macOS), a fork server starts them.
+    """
+    if sys.version_info >= (3, 11) and sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")  # pragma: no cover - Linux, 3.11 here
 
 
 def _checked_here(raws: Iterable[RawLine]) -> Iterator[Checked]:
@@ -151,34 +193,34 @@ class _Queued:
         return self.future.result() if self.checked is None else self.checked
 
 
-def _in_workers(chunks: Iterator[Numbered], workers: int) -> Iterator[Checked]:
-    """Chunks checked by ``workers`` processes and this one, the results yielded in order.
+def _in_workers(
+    chunks: Iterator[Numbered], pool: ProcessPoolExecutor, workers: int
+) -> Iterator[Checked]:
+    """Chunks checked by the pool's ``workers`` and this process, results yielded in order.
 
     This process stores what the workers check, and checks too whenever the oldest chunk's
     result is not back yet: it takes the newest chunk no worker has started, so the workers
     keep the older ones and the oldest is never delayed by it.  How the chunks are shared
     thus follows how fast each side goes, on any machine, and changes no result.
     """
-    context = multiprocessing.get_context("forkserver")
     # Chunks left to the pool at once: enough that no worker idles while this process is busy
     # checking or storing; the chunks it takes back are queued too, up to twice that.
     in_pool = (workers + 1) * _AHEAD_PER_PROCESS
     most = 2 * in_pool
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        queued: Deque[_Queued] = deque()
+    queued: Deque[_Queued] = deque()
 
-        def top_up() -> None:
-            while len(queued) < most and sum(item.checked is None for item in queued) < in_pool:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    return
-                queued.append(_Queued(chunk, pool.submit(check_chunk, chunk)))
+    def top_up() -> None:
+        while len(queued) < most and sum(item.checked is None for item in queued) < in_pool:
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            queued.append(_Queued(chunk, pool.submit(check_chunk, chunk)))
 
-        top_up()
-        while queued:
-            oldest = queued[0]
-            while not oldest.ready() and any(item.take_here() for item in reversed(queued)):
-                top_up()
-            checked = queued.popleft().result()
+    top_up()
+    while queued:
+        oldest = queued[0]
+        while not oldest.ready() and any(item.take_here() for item in reversed(queued)):
             top_up()
-            yield from checked
+        checked = queued.popleft().result()
+        top_up()
+        yield from checked

@@ -41,7 +41,7 @@ from spec_kitty_events._store_url import (
     redacted_url,
 )
 from spec_kitty_events._stream import STREAMED_KINDS, fold_log, fold_store
-from spec_kitty_events._workers import Refusal, Storable, checked_lines, default_jobs
+from spec_kitty_events._workers import Checkers, Refusal, Storable, default_jobs
 from spec_kitty_events.dossier import MissionDossierState, reduce_mission_dossier
 from spec_kitty_events.dossier_parity import (
     diff_dossier_states,
@@ -509,12 +509,13 @@ def ingest(
     tally = Tally()
     pending: List[Tuple[LineReport, Storable]] = []
     added = 0
-    with _opened_store(url) as store, _store_failures():
+    # A pipe is checked as it arrives, line by line (workers would hold its first lines back
+    # until a whole chunk came); a file is read as fast as the workers go.  The workers start
+    # before the store opens (see _workers.Checkers).
+    jobs = jobs or (1 if _regular_file_size(file) is None else default_jobs())
+    with Checkers(jobs) as checkers, _opened_store(url) as store, _store_failures():
         lines = reporter.sniff(_lines_with_progress(file, progress, "ingesting"))
-        # A pipe is checked as it arrives, line by line (workers would hold its first lines
-        # back until a whole chunk came); a file is read as fast as the workers go.
-        jobs = jobs or (1 if _regular_file_size(file) is None else default_jobs())
-        for report, storable in checked_lines(lines, jobs):
+        for report, storable in checkers.checked(lines):
             tally.add(report, _unchecked_type(report))
             if storable is None:
                 reporter.report(report)
