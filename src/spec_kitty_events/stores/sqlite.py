@@ -413,7 +413,7 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
             return 0
         with self._db.transaction() as conn:
             if self._replace:
-                return sum(self._insert(conn, row) for row in rows)
+                return sum(self._replace_one(conn, row) for row in rows)
             return self._insert_new(conn, rows)
 
     def _insert_new(self, conn: sqlite3.Connection, rows: List[EventRow]) -> int:
@@ -449,14 +449,13 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
         )
         return len(new)
 
-    def _insert(self, conn: sqlite3.Connection, row: EventRow) -> bool:
-        """Store one row; True when its ``event_id`` is new."""
-        if self._replace:
-            # The write lock is held, so nothing can store this id between the two statements.
-            known = conn.execute("SELECT 1 FROM events WHERE event_id = ?", (row.event_id,))
-            is_new = known.fetchone() is None
-        inserted = conn.execute(
-            _REPLACE_EVENT if self._replace else _INSERT_EVENT,
+    def _replace_one(self, conn: sqlite3.Connection, row: EventRow) -> bool:
+        """Store one row over any stored with its ``event_id``; True when the id is new."""
+        # The write lock is held, so nothing can store this id between the two statements.
+        known = conn.execute("SELECT 1 FROM events WHERE event_id = ?", (row.event_id,))
+        is_new = known.fetchone() is None
+        conn.execute(
+            _REPLACE_EVENT,
             (
                 row.event_id,
                 row.aggregate_id,
@@ -465,17 +464,8 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
                 row.event_type,
                 row.body,
             ),
-        ).rowcount
-        if self._replace:
-            return is_new
-        if inserted:
-            return True
-        (stored,) = conn.execute(
-            "SELECT body FROM events WHERE event_id = ?", (row.event_id,)
-        ).fetchone()
-        if not same_content(stored, row.body):
-            raise conflict_error(row.event_id)
-        return False
+        )
+        return is_new
 
     def load_events(self, aggregate_id: str) -> List[Event]:
         return self._events(
