@@ -35,9 +35,9 @@ from spec_kitty_events.stores._common import EventRow, RejectedEventError, event
 # Lines per chunk: large enough that sending a chunk costs little next to checking it, small
 # enough that the first results come back soon and little is held in flight.
 CHUNK_LINES = 2_000
-# Chunks in flight per checking process: one being checked, one waiting, so no worker idles.
-# The pool hands each worker at most two at once; the rest stay where this process can take
-# them back (see ``_in_workers``).
+# Chunks left to the pool per checking process.  The pool hands a worker at most two at once
+# (one being checked, one waiting, so no worker idles); the rest stay where this process can
+# take them back (see ``_in_workers``).
 _AHEAD_PER_PROCESS = 3
 
 Numbered = List[Tuple[int, bytes]]
@@ -91,10 +91,17 @@ class Checkers:
 
     def __enter__(self) -> Checkers:
         if self.workers:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
-            # The first task starts the workers (forked ones all at once, before the pool
-            # starts its own thread); nobody need wait for it.
-            self._pool.submit(int)
+            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+            try:
+                # The first task starts the workers (forked ones all at once, before the pool
+                # starts its own thread); nobody need wait for it.
+                pool.submit(int)
+            except OSError:
+                # No process can be started here (a process limit, say): this one checks
+                # every line, which gives the same results.
+                pool.shutdown(wait=False)
+            else:
+                self._pool = pool
         return self
 
     def __exit__(self, *exc: object) -> None:

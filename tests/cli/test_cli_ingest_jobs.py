@@ -109,6 +109,19 @@ def test_lines_are_checked_by_one_process_per_core_by_default(
     assert _workers.default_jobs() == cores
 
 
+def test_where_no_worker_can_be_started_this_process_checks_every_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(_self: Any) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(_workers.multiprocessing.process.BaseProcess, "start", refuse)
+    lines = _log_lines(20, chunk=3)
+    monkeypatch.setattr(_workers, "CHUNK_LINES", 3)
+    with _workers.Checkers(2) as checkers:
+        assert list(checkers.checked(lines)) == _outcomes(lines, 1)
+
+
 def test_a_chunk_no_worker_has_started_is_checked_here_and_its_result_kept_for_its_turn() -> None:
     lines = _log_lines(20, chunk=3)[:9]
     chunk = list(enumerate(lines, start=1))
