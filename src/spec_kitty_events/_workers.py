@@ -40,6 +40,9 @@ CHUNK_LINES = 2_000
 # take them back (see ``_in_workers``).
 _AHEAD_PER_PROCESS = 3
 
+# A process per this much input at most: about one chunk of typical event lines.
+_BYTES_PER_PROCESS = 1 << 20
+
 Numbered = List[Tuple[int, bytes]]
 
 
@@ -62,14 +65,18 @@ Storable = Union[EventRow, Refusal]
 Checked = Tuple[LineReport, Optional[Storable]]
 
 
-def default_jobs() -> int:
-    """Processes to check lines with: one per core this process may run on (this process is
-    one of them)."""
+def default_jobs(size: Optional[int]) -> int:
+    """Processes to check an input of ``size`` bytes with (``None``: a pipe), this one
+    included: one per core this process may run on, but no more than one per
+    :data:`_BYTES_PER_PROCESS` (a worker for a small file costs more to start than it
+    saves), and 1 for a pipe, whose lines are checked as they arrive."""
+    if size is None:
+        return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - platforms without affinity (macOS)
         cores = os.cpu_count() or 1
-    return max(cores, 1)
+    return max(min(cores, size // _BYTES_PER_PROCESS), 1)
 
 
 def check_chunk(chunk: Numbered) -> List[Checked]:

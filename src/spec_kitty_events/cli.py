@@ -480,8 +480,8 @@ def _print_state(dumped: Any, fmt: str) -> None:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes that check lines, this one included (default: one per core for a file, "
-    "1 for a pipe; 1: no workers).",
+    help="Processes that check lines, this one included (default: one per core, at most one "
+    "per MiB of a file, 1 for a pipe; 1: no workers).",
 )
 @_report_options
 @_progress_option
@@ -509,10 +509,8 @@ def ingest(
     tally = Tally()
     pending: List[Tuple[LineReport, Storable]] = []
     added = 0
-    # A pipe is checked as it arrives, line by line (workers would hold its first lines back
-    # until a whole chunk came); a file is read as fast as the workers go.  The workers start
-    # before the store opens (see _workers.Checkers).
-    jobs = jobs or (1 if _regular_file_size(file) is None else default_jobs())
+    # The workers start before the store opens (see _workers.Checkers).
+    jobs = jobs or default_jobs(_regular_file_size(file))
     with Checkers(jobs) as checkers, _opened_store(url) as store, _store_failures():
         lines = reporter.sniff(_lines_with_progress(file, progress, "ingesting"))
         for report, storable in checkers.checked(lines):

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
@@ -101,12 +101,22 @@ def test_checking_in_chunks_gives_every_line_its_own_outcome_in_order(
     assert _outcomes(lines, 2) == _outcomes(lines, 1)
 
 
-@pytest.mark.parametrize("cores", [1, 2, 3, 16])
-def test_lines_are_checked_by_one_process_per_core_by_default(
-    monkeypatch: pytest.MonkeyPatch, cores: int
+@pytest.mark.parametrize(
+    ("cores", "size", "jobs"),
+    [
+        (1, 100 << 20, 1),
+        (2, 100 << 20, 2),
+        (16, 100 << 20, 16),
+        (16, 3 << 20, 3),  # one process per MiB at most
+        (16, 1_000, 1),  # a small file is checked here alone
+        (16, None, 1),  # a pipe is checked line by line as it arrives
+    ],
+)
+def test_by_default_lines_are_checked_by_one_process_per_core_and_per_mib_of_file(
+    monkeypatch: pytest.MonkeyPatch, cores: int, size: Optional[int], jobs: int
 ) -> None:
     monkeypatch.setattr(_workers.os, "sched_getaffinity", lambda _pid: set(range(cores)))
-    assert _workers.default_jobs() == cores
+    assert _workers.default_jobs(size) == jobs
 
 
 def test_where_no_worker_can_be_started_this_process_checks_every_line(
