@@ -118,7 +118,8 @@ _PLAIN_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 # Ids already in their canonical spelling, the usual case, are recognised by one match; any
 # other spelling goes through the shared rules.
 _match_canonical = CANONICAL_ID_RE.fullmatch
-_validate_timestamp = _TIMESTAMP.validate_python
+# The core validator itself: TypeAdapter.validate_python only passes its defaults on to it.
+_validate_timestamp = _TIMESTAMP.validator.validate_python
 # What a refused value raises (pydantic's ValidationError is a ValueError).
 _UNPARSED = (TypeError, ValueError, OverflowError)
 # A field the line does not hold (None is a value a line may hold).

@@ -185,6 +185,8 @@ def parse_payload(model: Type[M], payload: Any) -> Tuple[Optional[M], Optional[E
     Reducers turn the error into an anomaly; a raw pydantic error never escapes a fold.
     """
     try:
-        return model.model_validate(payload), None
+        # The model's core validator itself: model_validate only passes its defaults on to it,
+        # and this runs once per event.
+        return model.__pydantic_validator__.validate_python(payload), None
     except (PydanticValidationError, ValueError, TypeError) as error:
         return None, error
