@@ -23,9 +23,10 @@ import os
 import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 from multiprocessing.context import BaseContext
-from typing import Deque, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Callable, Deque, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 from spec_kitty_events._jsonl import LineReport, RawLine, event_of, iter_lines, numbered_lines
 from spec_kitty_events._logcheck import check_event_line
@@ -35,10 +36,10 @@ from spec_kitty_events.stores._common import EventRow, RejectedEventError, event
 # Lines per chunk: large enough that sending a chunk costs little next to checking it, small
 # enough that the first results come back soon and little is held in flight.
 CHUNK_LINES = 2_000
-# Chunks left to the pool per checking process.  The pool hands a worker at most two at once
-# (one being checked, one waiting, so no worker idles); the rest stay where this process can
-# take them back (see ``_in_workers``).
-_AHEAD_PER_PROCESS = 3
+# Chunks in the pool per worker, and chunks read ahead for this process to take (see
+# ``_in_workers``).
+_IN_POOL_PER_WORKER = 2
+_AHEAD_HERE = 4
 
 # A process per this much input at most: about one chunk of typical event lines.
 _BYTES_PER_PROCESS = 1 << 20
@@ -63,6 +64,8 @@ class Refusal(NamedTuple):
 Storable = Union[EventRow, Refusal]
 # A line's report and, when it is good, what it gives the store.
 Checked = Tuple[LineReport, Optional[Storable]]
+# Sends a chunk to the pool to be checked.
+Submit = Callable[[Numbered], "Future[List[Checked]]"]
 
 
 def default_jobs(size: Optional[int]) -> int:
@@ -113,7 +116,9 @@ class Checkers:
 
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            # At most two chunks per worker are in the pool (see _in_workers): they finish
+            # rather than being cancelled, which races with a pool that lost a worker.
+            self._pool.shutdown(wait=True)
             self._pool = None
 
     def checked(self, lines: Iterable[bytes]) -> Iterator[Checked]:
@@ -179,32 +184,62 @@ def _chunks(lines: Iterable[bytes]) -> Iterator[Numbered]:
         yield chunk
 
 
-class _Queued:
-    """A chunk sent to the pool, and its result once known.
+class _Slot:
+    """A chunk in its place in line order: still here, sent to the pool, or checked.
 
-    A chunk that no worker has taken yet may be taken back and checked in this process
-    instead (:meth:`take_here`); its result then waits here for its turn.
+    A chunk not yet sent may be checked in this process instead (:meth:`check_here`); its
+    result then waits here for its turn.  A chunk once sent is never taken back: cancelling
+    a pool's future races with the pool, which then fails to tell a lost worker's futures
+    (Python 3.11 raises in the pool's own thread and hangs at shutdown).
     """
 
     __slots__ = ("checked", "chunk", "future")
 
-    def __init__(self, chunk: Numbered, future: Future[List[Checked]]) -> None:
+    def __init__(self, chunk: Numbered) -> None:
         self.chunk = chunk
-        self.future = future
+        self.future: Optional[Future[List[Checked]]] = None
         self.checked: Optional[List[Checked]] = None
 
-    def ready(self) -> bool:
-        return self.checked is not None or self.future.done()
+    @property
+    def here(self) -> bool:
+        """Neither sent nor checked yet."""
+        return self.future is None and self.checked is None
 
-    def take_here(self) -> bool:
-        """Check the chunk here if no worker has started it; whether this process took it."""
-        if self.checked is not None or not self.future.cancel():
+    @property
+    def in_pool(self) -> bool:
+        """Sent, and its result not back yet."""
+        return self.checked is None and self.future is not None and not self.future.done()
+
+    def ready(self) -> bool:
+        return self.checked is not None or (self.future is not None and self.future.done())
+
+    def send(self, submit: Submit) -> bool:
+        """Hand the chunk to the pool; False when the pool has lost its workers."""
+        try:
+            self.future = submit(self.chunk)
+        except BrokenProcessPool:
             return False
-        self.checked = check_chunk(self.chunk)
         return True
 
+    def check_here(self) -> None:
+        self.checked = check_chunk(self.chunk)
+
     def result(self) -> List[Checked]:
-        return self.future.result() if self.checked is None else self.checked
+        if self.checked is None:
+            checked = self._from_worker()
+            self.checked = check_chunk(self.chunk) if checked is None else checked
+        return self.checked
+
+    def _from_worker(self) -> Optional[List[Checked]]:
+        """The worker's result, or ``None`` when there is none to wait for: the chunk was
+        never sent, or the pool has lost its workers (one was killed, or ran out of memory).
+        Then this process checks the chunk, with the same results."""
+        if self.future is None:
+            return None
+        try:
+            return self.future.result()
+        except BrokenProcessPool:
+            return None
 
 
 def _in_workers(
@@ -213,28 +248,45 @@ def _in_workers(
     """Chunks checked by the pool's ``workers`` and this process, results yielded in order.
 
     This process stores what the workers check, and checks too whenever the oldest chunk's
-    result is not back yet: it takes the newest chunk no worker has started, so the workers
-    keep the older ones and the oldest is never delayed by it.  How the chunks are shared
-    thus follows how fast each side goes, on any machine, and changes no result.
+    result is not back yet: it takes the newest chunk not yet sent to the pool, so the
+    workers keep the older ones and the oldest is never delayed by it.  How the chunks are
+    shared thus follows how fast each side goes, on any machine, and changes no result.
     """
-    # Chunks left to the pool at once: enough that no worker idles while this process is busy
-    # checking or storing; the chunks it takes back are queued too, up to twice that.
-    in_pool = (workers + 1) * _AHEAD_PER_PROCESS
-    most = 2 * in_pool
-    queued: Deque[_Queued] = deque()
+    # Chunks in the pool at once: one being checked and one waiting per worker, so that none
+    # idles while this process is busy checking or storing.  Read ahead of them, the chunks
+    # this process may take.
+    in_pool = _IN_POOL_PER_WORKER * workers
+    most = in_pool + _AHEAD_HERE
+    slots: Deque[_Slot] = deque()
+    pool_usable = True
+
+    def submit(chunk: Numbered) -> Future[List[Checked]]:
+        return pool.submit(check_chunk, chunk)
 
     def top_up() -> None:
-        while len(queued) < most and sum(item.checked is None for item in queued) < in_pool:
+        nonlocal pool_usable
+        while len(slots) < most:
             chunk = next(chunks, None)
             if chunk is None:
+                break
+            slots.append(_Slot(chunk))
+        sent = sum(slot.in_pool for slot in slots)
+        for slot in slots:  # the oldest chunks go to the pool, the newest stay for this one
+            if sent >= in_pool or not pool_usable:
                 return
-            queued.append(_Queued(chunk, pool.submit(check_chunk, chunk)))
+            if slot.here:
+                pool_usable = slot.send(submit)
+                sent += 1
 
     top_up()
-    while queued:
-        oldest = queued[0]
-        while not oldest.ready() and any(item.take_here() for item in reversed(queued)):
+    while slots:
+        oldest = slots[0]
+        while not oldest.ready():
+            newest_here = next((slot for slot in reversed(slots) if slot.here), None)
+            if newest_here is None:
+                break
+            newest_here.check_here()
             top_up()
-        checked = queued.popleft().result()
+        checked = slots.popleft().result()
         top_up()
         yield from checked

@@ -4,8 +4,10 @@ same order, the same counts, the same rows in the same stored order."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -132,28 +134,29 @@ def test_where_no_worker_can_be_started_this_process_checks_every_line(
         assert list(checkers.checked(lines)) == _outcomes(lines, 1)
 
 
-def test_a_chunk_no_worker_has_started_is_checked_here_and_its_result_kept_for_its_turn() -> None:
+def test_a_chunk_not_sent_to_the_pool_is_checked_here_and_its_result_kept_for_its_turn() -> None:
     lines = _log_lines(20, chunk=3)[:9]
-    chunk = list(enumerate(lines, start=1))
-    waiting: Future[List[_workers.Checked]] = Future()
-    queued = _workers._Queued(chunk, waiting)
-    assert not queued.ready()
-    assert queued.take_here()
-    assert waiting.cancelled()
-    assert queued.ready()
-    assert queued.result() == _outcomes(lines, 1)
-    assert not queued.take_here()  # taken once, checked once
+    slot = _workers._Slot(list(enumerate(lines, start=1)))
+    assert slot.here
+    assert not slot.ready()
+    slot.check_here()
+    assert not slot.here
+    assert slot.ready()
+    assert slot.result() == _outcomes(lines, 1)
 
 
-def test_a_chunk_a_worker_has_started_is_left_to_the_worker() -> None:
+def test_a_chunk_sent_to_the_pool_waits_for_the_worker() -> None:
     running: Future[List[_workers.Checked]] = Future()
     assert running.set_running_or_notify_cancel()
-    queued = _workers._Queued(list(enumerate(_log_lines(20, chunk=3), start=1)), running)
-    assert not queued.take_here()
-    assert not queued.ready()
+    slot = _workers._Slot(list(enumerate(_log_lines(20, chunk=3), start=1)))
+    assert slot.send(lambda _chunk: running)
+    assert not slot.here
+    assert slot.in_pool
+    assert not slot.ready()
     running.set_result([])
-    assert queued.ready()
-    assert queued.result() == []
+    assert not slot.in_pool
+    assert slot.ready()
+    assert slot.result() == []
 
 
 def test_a_worker_reports_each_line_of_its_chunk_under_the_line_number_it_has_in_the_log() -> None:
@@ -163,3 +166,45 @@ def test_a_worker_reports_each_line_of_its_chunk_under_the_line_number_it_has_in
     alone = [outcome for outcome in _outcomes(lines, 1) if 7 <= outcome[0].line <= 12]
     assert checked == alone
     assert [report.line for report, _ in checked] == [7, 8, 9, 10, 11, 12]
+
+
+_THIS_PROCESS = os.getpid()
+_CHECK_CHUNK = _workers.check_chunk
+
+
+def _check_chunk_or_die(chunk: List[Tuple[int, bytes]]) -> List[_workers.Checked]:
+    """check_chunk here; in a worker, the worker dies, as one killed by the kernel would."""
+    if os.getpid() != _THIS_PROCESS:
+        os._exit(1)
+    return _CHECK_CHUNK(chunk)
+
+
+def test_when_a_worker_dies_this_process_checks_what_it_held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_workers, "CHUNK_LINES", 3)
+    lines = _log_lines(20, chunk=3)
+    alone = _outcomes(lines, 1)
+    monkeypatch.setattr(_workers, "check_chunk", _check_chunk_or_die)
+    assert _outcomes(lines, 2) == alone
+
+
+def test_a_chunk_the_pool_could_not_take_is_checked_here() -> None:
+    def lost(_chunk: List[Tuple[int, bytes]]) -> Future[List[_workers.Checked]]:
+        raise BrokenProcessPool("a worker died")
+
+    lines = _log_lines(20, chunk=3)[:9]
+    slot = _workers._Slot(list(enumerate(lines, start=1)))
+    assert not slot.send(lost)
+    assert slot.here
+    assert slot.result() == _outcomes(lines, 1)
+
+
+def test_a_chunk_whose_worker_died_is_checked_here() -> None:
+    died: Future[List[_workers.Checked]] = Future()
+    died.set_exception(BrokenProcessPool("a worker died"))
+    lines = _log_lines(20, chunk=3)[:9]
+    slot = _workers._Slot(list(enumerate(lines, start=1)))
+    assert slot.send(lambda _chunk: died)
+    assert slot.ready()
+    assert slot.result() == _outcomes(lines, 1)
