@@ -136,6 +136,18 @@ def clock_to_column(value: int) -> Union[int, str]:
     return f"~{len(digits):08x}{digits}"
 
 
+def _bound(row: EventRow) -> Tuple[object, ...]:
+    """A row's values in the column order of ``_INSERT_EVENT`` and ``_REPLACE_EVENT``."""
+    return (
+        row.event_id,
+        row.aggregate_id,
+        row.node_id,
+        clock_to_column(row.lamport_clock),
+        row.event_type,
+        row.body,
+    )
+
+
 def clock_from_column(stored: Union[int, str]) -> int:
     if isinstance(stored, int):
         return stored
@@ -435,17 +447,7 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
         new = [row for row in rows if row.event_id not in stored]
         conn.executemany(
             _INSERT_EVENT,
-            [
-                (
-                    row.event_id,
-                    row.aggregate_id,
-                    row.node_id,
-                    clock_to_column(row.lamport_clock),
-                    row.event_type,
-                    row.body,
-                )
-                for row in new
-            ],
+            [_bound(row) for row in new],
         )
         return len(new)
 
@@ -454,17 +456,7 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
         # The write lock is held, so nothing can store this id between the two statements.
         known = conn.execute("SELECT 1 FROM events WHERE event_id = ?", (row.event_id,))
         is_new = known.fetchone() is None
-        conn.execute(
-            _REPLACE_EVENT,
-            (
-                row.event_id,
-                row.aggregate_id,
-                row.node_id,
-                clock_to_column(row.lamport_clock),
-                row.event_type,
-                row.body,
-            ),
-        )
+        conn.execute(_REPLACE_EVENT, _bound(row))
         return is_new
 
     def load_events(self, aggregate_id: str) -> List[Event]:
