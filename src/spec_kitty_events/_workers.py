@@ -28,7 +28,8 @@ from itertools import chain, islice
 from multiprocessing.context import BaseContext
 from typing import Callable, Deque, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
-from spec_kitty_events._jsonl import LineReport, RawLine, event_of, iter_lines, numbered_lines
+from spec_kitty_events._json import FRESH_JSON
+from spec_kitty_events._jsonl import LineReport, RawLine, iter_lines, numbered_lines
 from spec_kitty_events._logcheck import check_event_line
 from spec_kitty_events.models import Event
 from spec_kitty_events.stores._common import EventRow, RejectedEventError, event_row
@@ -164,7 +165,12 @@ def _checked_here(raws: Iterable[RawLine]) -> Iterator[Checked]:
         if not report.ok:
             yield report, None
             continue
-        yield report, _storable(event or event_of(raw), raw.limits_clear)
+        if event is None:
+            # The check left this envelope to pydantic, within the event limits (it walked
+            # them, or the reader proved them); the value was decoded from this line and
+            # nothing else holds it, so Event need not copy it.
+            event = Event.model_validate(raw.value, context=FRESH_JSON)
+        yield report, _storable(event, raw.limits_clear)
 
 
 def _storable(event: Event, limits_checked: bool) -> Storable:
