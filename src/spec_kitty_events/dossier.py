@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import (
     Any,
     Callable,
@@ -33,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._gc import young_collections_only
+from spec_kitty_events._mirror import Mirror, mirror
 from spec_kitty_events._pipeline import ordered, parse_payload
 from spec_kitty_events._readonly import ReadOnlyDict, RODict
 from spec_kitty_events.models import Event
@@ -420,22 +422,30 @@ class _ArtifactSlot:
     provenance is kept as first parsed: it is the only part that may come from a one-shot
     iterable (``source_event_ids``), which a second validation would see empty.  The frozen
     entry is kept until the slot changes, so a projection read after every batch rebuilds
-    only the paths that batch touched.
+    only the paths that batch touched.  A payload its mirror accepted (see
+    :meth:`DossierFold.feed`) holds nothing one-shot, as the mirror takes only lists, tuples
+    and sets for a sequence: its provenance is read again with the rest (``reread``).
     """
 
-    __slots__ = ("event", "frozen", "provenance", "superseded")
+    __slots__ = ("event", "frozen", "provenance", "reread", "superseded")
 
     event: Event
     provenance: Optional[ProvenanceRef]
+    reread: bool
     superseded: bool
     frozen: Optional[ArtifactEntry]
 
-    def __init__(self, event: Event, provenance: Optional[ProvenanceRef]) -> None:
-        self.reset(event, provenance)
+    def __init__(
+        self, event: Event, provenance: Optional[ProvenanceRef], *, reread: bool = False
+    ) -> None:
+        self.reset(event, provenance, reread=reread)
 
-    def reset(self, event: Event, provenance: Optional[ProvenanceRef]) -> None:
+    def reset(
+        self, event: Event, provenance: Optional[ProvenanceRef], *, reread: bool = False
+    ) -> None:
         self.event = event
         self.provenance = provenance
+        self.reread = reread
         self.superseded = False
         self.frozen = None
 
@@ -451,7 +461,7 @@ class _ArtifactSlot:
                 identity=payload.artifact_id,
                 content_ref=payload.content_ref,
                 indexed_at=payload.indexed_at,
-                provenance=self.provenance,
+                provenance=payload.provenance if self.reread else self.provenance,
                 superseded=self.superseded,
                 step_id=payload.step_id,
             )
@@ -459,6 +469,26 @@ class _ArtifactSlot:
 
 
 _Step = Callable[["DossierFold", Event, Any], None]
+
+
+@cache
+def _indexed_mirror() -> Optional[Mirror]:
+    """The mirror of an ``ArtifactIndexed`` payload, declining paths that are not plain ``str``
+    (pydantic would make them one; the fold keeps them as keys)."""
+    check = mirror(MissionDossierArtifactIndexedPayload)
+    if check is None:  # pragma: no cover - depends on the installed extras
+        return None
+
+    def indexed(payload: Any) -> Optional[Any]:
+        mirrored = check(payload)
+        if mirrored is None or type(mirrored.artifact_id.path) is not str:
+            return None
+        supersedes = mirrored.supersedes
+        if supersedes is not None and type(supersedes.path) is not str:
+            return None
+        return mirrored
+
+    return indexed
 
 
 class DossierFold:
@@ -481,6 +511,7 @@ class DossierFold:
         "_artifacts",
         "_count",
         "_drifts",
+        "_mirrored",
         "_namespaces",
         "_skipped",
         "_snapshot_event",
@@ -508,6 +539,19 @@ class DossierFold:
         models = cast(Dict[str, Type[DossierPayload]], FAMILY.payload_models)
         self._steps: Dict[str, Tuple[Type[DossierPayload], _Step]] = {
             event_type: (models[event_type], handler) for event_type, handler in handlers.items()
+        }
+        # The steps that need no more than a payload's mirror gives (see feed): the path
+        # indexed and the path superseded, or only the event.
+        mirrored = (
+            (MISSION_DOSSIER_ARTIFACT_INDEXED, _indexed_mirror(), DossierFold._index_mirrored),
+            (
+                MISSION_DOSSIER_SNAPSHOT_COMPUTED,
+                mirror(MissionDossierSnapshotComputedPayload),
+                DossierFold._record_snapshot,
+            ),
+        )
+        self._mirrored: Dict[str, Tuple[Mirror, _Step]] = {
+            event_type: (check, step) for event_type, check, step in mirrored if check is not None
         }
 
     @property
@@ -546,6 +590,28 @@ class DossierFold:
             self._skipped.append(SkippedDossierEvent(event.event_id, event.event_type, reason))
         return None
 
+    def feed(self, event: Event) -> None:
+        """Fold one event exactly as :meth:`apply` does, without returning its payload.
+
+        What the reducer folds with: where a step needs only a few values of the payload and
+        the payload's mirror (see ``_mirror``) certainly accepts it, no payload model is built.
+        Everything else goes through :meth:`apply`.
+
+        Raises:
+            NamespaceMixedStreamError: the event's namespace differs from the fold's.
+        """
+        quick = self._mirrored.get(event.event_type)
+        if quick is not None:
+            check, step = quick
+            mirrored = check(event.payload)
+            if mirrored is not None:
+                # apply's steps for a valid payload, in its order.
+                self._namespaces.observe_event(event, None)
+                self._count += 1
+                step(self, event, mirrored)
+                return
+        self.apply(event)
+
     def check_namespaces(self, events: Iterable[Event]) -> None:
         """Raise :class:`NamespaceMixedStreamError` if applying ``events`` would mix
         namespaces; the fold itself is not changed either way."""
@@ -555,18 +621,38 @@ class DossierFold:
                 trial.observe_event(event, None)
 
     def _index(self, event: Event, payload: MissionDossierArtifactIndexedPayload) -> None:
+        supersedes = payload.supersedes
+        self._place(
+            event,
+            payload.artifact_id.path,
+            None if supersedes is None else supersedes.path,
+            payload.provenance,
+        )
+
+    def _index_mirrored(self, event: Event, mirrored: Any) -> None:
+        supersedes = mirrored.supersedes
+        path = mirrored.artifact_id.path
+        self._place(event, path, None if supersedes is None else supersedes.path, None, True)
+
+    def _place(
+        self,
+        event: Event,
+        path: str,
+        supersedes: Optional[str],
+        provenance: Optional[ProvenanceRef],
+        reread: bool = False,
+    ) -> None:
         # Supersedes matches by path only; an unknown path is ignored (no deferred marking).
-        if payload.supersedes is not None:
-            previous = self._artifacts.get(payload.supersedes.path)
+        if supersedes is not None:
+            previous = self._artifacts.get(supersedes)
             if previous is not None:
                 previous.supersede()
-        path = payload.artifact_id.path
         slot = self._artifacts.get(path)
         if slot is None:
-            self._artifacts[path] = _ArtifactSlot(event, payload.provenance)
+            self._artifacts[path] = _ArtifactSlot(event, provenance, reread=reread)
         else:
             # Re-indexing keeps the path's first-insertion position and clears ``superseded``.
-            slot.reset(event, payload.provenance)
+            slot.reset(event, provenance, reread=reread)
 
     def _record_anomaly(self, _event: Event, payload: MissionDossierArtifactMissingPayload) -> None:
         self._anomalies.append(AnomalyEntry.from_payload(payload))
@@ -640,9 +726,9 @@ def _skip_reason(event: Event, error: Exception) -> str:
 
 def _fold_all(events: Iterable[Event], *, record_skips: bool) -> DossierFold:
     fold = DossierFold(record_skips=record_skips)
-    apply = fold.apply
+    feed = fold.feed
     for event in ordered(events, DOSSIER_EVENT_TYPES):
-        apply(event)
+        feed(event)
     return fold
 
 

@@ -111,6 +111,11 @@ def payload_for(draw: st.DrawFn, event_type: str) -> Dict[str, Any]:
             extra["supersedes"] = ident(draw(st.sampled_from(PATHS)))
         if draw(st.booleans()):
             extra["step_id"] = draw(st.sampled_from(["s1", "s2"]))
+        if draw(st.booleans()):
+            extra["provenance"] = {
+                "source_event_ids": draw(st.lists(st.sampled_from(["e1", "e2"]), max_size=2)),
+                "actor_kind": draw(st.sampled_from(["human", "llm", "robot"])),
+            }
         payload = indexed(path, draw(st.sampled_from(["h1", "h2", "h3"])), **extra)
     elif event_type == MISSING:
         payload = missing(path, step=draw(st.sampled_from(["required_always", "plan"])))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List
+from enum import Enum
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
+from spec_kitty_events._pipeline import prepare
 from spec_kitty_events.dossier import (
+    DOSSIER_EVENT_TYPES,
+    DossierFold,
     LocalNamespaceTuple,
     MissionDossierState,
     NamespaceMixedStreamError,
@@ -514,3 +518,61 @@ def test_skip_reason_for_a_non_pydantic_error_names_its_type() -> None:
         reason
         == "MissionDossierSnapshotComputed payload rejected: TypeError: keywords must be strings"
     )
+
+
+# --- payloads folded from their mirror --------------------------------------------------------
+
+
+class Where(str, Enum):
+    """Paths given as members of a str enum: pydantic makes each a plain str, msgspec keeps
+    the member.  These hash unlike their text, so a fold keying its artifacts by them would
+    not find the paths again."""
+
+    E = P + "e.md"
+    B = P + "b.md"
+
+    def __hash__(self) -> int:
+        return 0
+
+
+def _applied(events: List[Event]) -> Tuple[MissionDossierState, Tuple[SkippedDossierEvent, ...]]:
+    """The fold with every payload built as its model: apply, never feed."""
+    fold = DossierFold(record_skips=True)
+    for event in prepare(events, DOSSIER_EVENT_TYPES):
+        fold.apply(event)
+    return fold.freeze(), fold.skipped
+
+
+MIRRORED_STREAM = [
+    make_event(
+        1,
+        INDEXED,
+        indexed(
+            "a.md",
+            "h1",
+            provenance={"source_event_ids": ["01JNR0000000000000000000AA"], "actor_kind": "llm"},
+        ),
+    ),
+    make_event(2, INDEXED, indexed("b.md", "h2", supersedes=ident("a.md"))),
+    make_event(3, INDEXED, indexed("a.md", "h3", provenance={"git_sha": "abc"})),
+    make_event(4, SNAPSHOT, snapshot("s1")),
+    make_event(5, INDEXED, indexed("c.md", "h4", content_ref={"hash": "", "algorithm": "md5"})),
+    make_event(6, MISSING, missing("d.md")),
+    make_event(7, SNAPSHOT, snapshot("s2", artifacts="4")),
+    make_event(8, INDEXED, {**indexed("e.md", "h5"), "artifact_id": ident("e.md", path=Where.E)}),
+    make_event(9, INDEXED, indexed("f.md", "h6", supersedes=ident("b.md", path=Where.B))),
+]
+
+
+def test_feeding_folds_what_applying_folds() -> None:
+    # Provenance that survives, supersedes, a re-indexed path, snapshots, an invalid payload,
+    # a snapshot pydantic coerces ("4") and paths given as str enum members.
+    assert reduce_mission_dossier_with_skips(MIRRORED_STREAM) == _applied(MIRRORED_STREAM)
+
+
+def test_a_path_given_as_a_str_enum_member_is_kept_as_a_plain_str() -> None:
+    state = reduce_mission_dossier(MIRRORED_STREAM)
+    assert {type(path) for path in state.artifacts} == {str}
+    assert state.artifacts[P + "b.md"].superseded
+    assert state.artifacts[P + "a.md"].provenance is not None
+    assert state.artifacts[P + "a.md"].provenance.git_sha == "abc"

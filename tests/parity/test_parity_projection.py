@@ -298,18 +298,38 @@ def test_the_dossier_fold_frozen_after_each_event_is_the_reducer_of_that_prefix(
 def test_the_reducer_and_the_projection_run_the_one_dossier_fold(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    folded: List[str] = []
-    apply = DossierFold.apply
+    folded: List[Tuple[str, str]] = []
+    apply, feed = DossierFold.apply, DossierFold.feed
 
-    def counting(fold: DossierFold, event: Event) -> Any:
-        folded.append(event.event_id)
+    def applying(fold: DossierFold, event: Event) -> Any:
+        folded.append(("apply", event.event_id))
         return apply(fold, event)
 
-    monkeypatch.setattr(DossierFold, "apply", counting)
-    events = [make_event(1, INDEXED, indexed("a", "1")), make_event(2, SNAPSHOT, snapshot())]
+    def feeding(fold: DossierFold, event: Event) -> None:
+        folded.append(("feed", event.event_id))
+        feed(fold, event)
+
+    monkeypatch.setattr(DossierFold, "apply", applying)
+    monkeypatch.setattr(DossierFold, "feed", feeding)
+    events = [
+        make_event(1, INDEXED, indexed("a", "1")),
+        make_event(2, MISSING, missing("b")),
+        make_event(3, SNAPSHOT, snapshot()),
+    ]
     reduce_mission_dossier(events)
     DossierProjection(events)
-    assert folded == [e.event_id for e in events] * 2
+    first, anomaly, last = (event.event_id for event in events)
+    # The reducer feeds every event; only the missing artifact needs its payload model, so
+    # only it goes on to apply.  The projection applies each, as it needs every payload.
+    assert folded == [
+        ("feed", first),
+        ("feed", anomaly),
+        ("apply", anomaly),
+        ("feed", last),
+        ("apply", first),
+        ("apply", anomaly),
+        ("apply", last),
+    ]
 
 
 def test_a_fold_refusing_an_event_of_another_namespace_is_left_as_it_was() -> None:
