@@ -15,6 +15,7 @@ import copy
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from functools import cache
 from operator import itemgetter
 from types import MappingProxyType
 from typing import (
@@ -36,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from spec_kitty_events._anomaly import member_text
 from spec_kitty_events._family import EventFamily
 from spec_kitty_events._gc import young_collections_only
+from spec_kitty_events._mirror import Mirror, mirror
 from spec_kitty_events._pipeline import (
     event_sort_key,
     first_occurrences,
@@ -419,6 +421,28 @@ def _parse_failure(event: Event, error: Exception) -> TransitionAnomaly:
     )
 
 
+@cache
+def _mirrored_move() -> Optional[Mirror]:
+    """The payload's mirror (see ``_mirror``), for the moves it can stand in for.
+
+    The fold reads a move's ids, lanes, ``force``, ``reason`` and ``review_ref``, which the
+    mirror gives as pydantic would (lanes as ``Lane`` members).  It declines a move to
+    ``done``, whose evidence the state keeps as a model, and a ``wp_id`` that is not a plain
+    ``str`` (a ``str`` enum member, which pydantic would make one), as the fold keys by it.
+    """
+    check = mirror(StatusTransitionPayload)
+    if check is None:  # pragma: no cover - depends on the installed extras
+        return None
+
+    def move(payload: Any) -> Optional[Any]:
+        mirrored = check(payload)
+        if mirrored is None or mirrored.to_lane is Lane.DONE or type(mirrored.wp_id) is not str:
+            return None
+        return mirrored
+
+    return move
+
+
 def _is_rollback(payload: StatusTransitionPayload) -> bool:
     # Presence, not text: a blank review_ref is ordered as a rollback too (it is then
     # refused by the guard); changing that would move its anomaly within the group.
@@ -518,7 +542,15 @@ class StatusFold:
     order.
     """
 
-    __slots__ = ("_count", "_failures", "_last_event_id", "_refusals", "_steps", "_tracks")
+    __slots__ = (
+        "_count",
+        "_failures",
+        "_last_event_id",
+        "_mirrored",
+        "_refusals",
+        "_steps",
+        "_tracks",
+    )
 
     def __init__(self) -> None:
         self._tracks: Dict[str, _WPTrack] = {}
@@ -529,6 +561,7 @@ class StatusFold:
         self._steps: Dict[str, Callable[[StatusFold, int, Event], None]] = {
             WP_STATUS_CHANGED: StatusFold._transition,
         }
+        self._mirrored = _mirrored_move()
 
     @property
     def event_count(self) -> int:
@@ -544,12 +577,17 @@ class StatusFold:
         self._last_event_id = event.event_id
 
     def _transition(self, position: int, event: Event) -> None:
-        payload, error = parse_payload(StatusTransitionPayload, event.payload)
-        if error is not None:
-            self._failures.append(_parse_failure(event, error))
-            return
-        if payload is None:  # pragma: no cover - parse_payload returns one or the other
-            return
+        # A move the payload's mirror accepts is folded from the mirror, which has the
+        # model's field names and values; any other is validated by pydantic.
+        mirrored = self._mirrored
+        payload = None if mirrored is None else mirrored(event.payload)
+        if payload is None:
+            payload, error = parse_payload(StatusTransitionPayload, event.payload)
+            if error is not None:
+                self._failures.append(_parse_failure(event, error))
+                return
+            if payload is None:  # pragma: no cover - parse_payload returns one or the other
+                return
         track = self._tracks.get(payload.wp_id)
         if track is None:
             track = self._tracks[payload.wp_id] = _WPTrack()

@@ -320,19 +320,26 @@ def test_stream_is_prepared_once_and_payloads_parsed_once(monkeypatch: pytest.Mo
     def no_second_prepare(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("status re-prepared a prepared stream")
 
-    parsed: List[Dict[str, Any]] = []
-    real_parse = status.parse_payload
+    # A payload is checked by its mirror, or validated by pydantic when the mirror declines.
+    checked: List[Tuple[str, Dict[str, Any]]] = []
+    real_parse, real_move = status.parse_payload, status._mirrored_move()
+    assert real_move is not None
 
     def counting_parse(model: Any, payload: Dict[str, Any]) -> Any:
-        parsed.append(payload)
+        checked.append(("pydantic", payload))
         return real_parse(model, payload)
+
+    def counting_move(payload: Dict[str, Any]) -> Any:
+        checked.append(("mirror", payload))
+        return real_move(payload)
 
     monkeypatch.setattr(status, "ordered", no_second_prepare)
     monkeypatch.setattr(status, "parse_payload", counting_parse)
+    monkeypatch.setattr(status, "_mirrored_move", lambda: counting_move)
     events = [wp_event(1, "WP01", None, "planned"), wp_event(2, "WP01", "planned", "claimed")]
     result = reduce_lifecycle_events([started(3), *events, *events])
     assert result.wp_states["WP01"].current_lane is Lane.CLAIMED
-    assert len(parsed) == 2
+    assert [how for how, _ in checked] == ["mirror", "mirror"]
 
 
 def test_result_revalidates_to_an_equal_model() -> None:
