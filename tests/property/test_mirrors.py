@@ -10,6 +10,8 @@ types (``True == 1``, so equality alone would not do).
 
 from __future__ import annotations
 
+import copy
+import warnings
 from enum import Enum, IntEnum
 from inspect import isclass
 from typing import Any, Dict, List, Literal, Type, Union, get_args, get_origin
@@ -27,6 +29,7 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
+    root_validator,
 )
 
 from spec_kitty_events._families import FAMILIES
@@ -281,6 +284,26 @@ class _Counted(Enum):
     ONE = 1
 
 
+class _Either(BaseModel):
+    value: Union[int, str]
+
+
+class _SizedEnum(BaseModel):
+    kind: Lane = Field(max_length=3)
+
+
+class _V1(BaseModel):
+    name: str
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+
+        @root_validator(pre=True)
+        @classmethod
+        def _old(cls, values: Any) -> Any:
+            return values
+
+
 class _LenientField(BaseModel):
     kind: _Lenient
 
@@ -305,6 +328,9 @@ class _CountedField(BaseModel):
         _NestingValidated,
         _LenientField,
         _CountedField,
+        _Either,
+        _SizedEnum,
+        _V1,
     ],
     ids=lambda model: model.__name__,
 )
@@ -340,6 +366,21 @@ def test_the_status_payload_mirror_runs_the_models_own_validators() -> None:
     }
     done = {**MOVE, "from_lane": "for_review", "to_lane": "done", "evidence": evidence}
     assert plain(check(done)) == StatusTransitionPayload.model_validate(done).model_dump()
+
+
+class _Replacing(BaseModel):
+    name: str
+
+    @model_validator(mode="after")
+    def _renew(self) -> Any:
+        return copy.copy(self)
+
+
+def test_an_after_validator_returning_another_object_leaves_the_payload_to_pydantic() -> None:
+    check = mirror(_Replacing)
+    assert check is not None
+    assert check({"name": "x"}) is None
+    assert _Replacing.model_validate({"name": "x"}).name == "x"
 
 
 def test_constraints_are_mirrored_inside_optional() -> None:
