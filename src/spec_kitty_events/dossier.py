@@ -474,7 +474,7 @@ _Step = Callable[["DossierFold", Event, Any], None]
 @cache
 def _indexed_mirror() -> Optional[Mirror]:
     """The mirror of an ``ArtifactIndexed`` payload, declining paths that are not plain ``str``
-    (pydantic would make them one; the fold keeps them as keys)."""
+    (a ``str`` enum member, which pydantic would make one): the fold keys slots by them."""
     check = mirror(MissionDossierArtifactIndexedPayload)
     if check is None:  # pragma: no cover - depends on the installed extras
         return None
