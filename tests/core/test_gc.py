@@ -1,4 +1,4 @@
-"""Folding collects only the youngest generation, and only while a fold runs."""
+"""Folding defers full garbage collections, and only them, and only while a fold runs."""
 
 from __future__ import annotations
 
@@ -25,11 +25,10 @@ class Node:
         self.me = self
 
 
-def test_older_collections_are_deferred_inside_and_restored_after() -> None:
+def test_full_collections_are_deferred_inside_and_restored_after() -> None:
     with young_collections_only():
         young, middle, oldest = gc.get_threshold()
-        assert young == 700
-        assert middle > 10**9
+        assert (young, middle) == (700, 10)
         assert oldest > 10**9
     assert gc.get_threshold() == (700, 10, 10)
 
@@ -44,14 +43,14 @@ def test_nested_folds_restore_only_when_the_outermost_ends() -> None:
     with young_collections_only():
         with young_collections_only():
             pass
-        assert gc.get_threshold()[1:] == (2**31 - 1, 2**31 - 1)
+        assert gc.get_threshold()[2] > 10**9
     assert gc.get_threshold() == (700, 10, 10)
 
 
 def test_a_young_change_made_meanwhile_is_kept() -> None:
     with young_collections_only():
         gc.set_threshold(1000, 20, 5)
-    assert gc.get_threshold() == (1000, 10, 10)
+    assert gc.get_threshold() == (1000, 20, 10)
 
 
 def test_a_cycle_that_dies_young_is_still_collected_without_a_full_collection() -> None:
