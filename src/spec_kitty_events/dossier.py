@@ -632,7 +632,8 @@ class DossierFold:
     def _index_mirrored(self, event: Event, mirrored: Any) -> None:
         supersedes = mirrored.supersedes
         path = mirrored.artifact_id.path
-        self._place(event, path, None if supersedes is None else supersedes.path, None, True)
+        superseded = None if supersedes is None else supersedes.path
+        self._place(event, path, superseded, None, reread=True)
 
     def _place(
         self,
@@ -640,6 +641,7 @@ class DossierFold:
         path: str,
         supersedes: Optional[str],
         provenance: Optional[ProvenanceRef],
+        *,
         reread: bool = False,
     ) -> None:
         # Supersedes matches by path only; an unknown path is ignored (no deferred marking).
