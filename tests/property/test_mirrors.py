@@ -99,7 +99,7 @@ def values(annotation: Any, metadata: List[Any]) -> st.SearchStrategy[Any]:
         return _mostly(usual, st.dictionaries(st.integers(0, 3), st.just("v"), max_size=2))
     if isclass(annotation) and issubclass(annotation, BaseModel):
         return _mostly(payloads(annotation), st.just(None))
-    # Types no mirrored model uses (enums, floats, datetimes): a few plain values.
+    # Types no mirrored model uses (floats, datetimes, other unions): a few plain values.
     return st.one_of(JUNK, st.text(max_size=3))
 
 
@@ -133,8 +133,10 @@ def plain(value: Any) -> Any:
 
 
 def types(value: Any) -> Any:
-    """The type of every value, containers kept; an enum member counts as its value's type
-    (``True == 1``, but bool stays bool)."""
+    """The type of every value, containers kept (``True == 1``, but bool stays bool).  A
+    member of this test's own enums, given where the model wants a plain value, counts as its
+    value's type: the mirror keeps such members (see ``_mirror``); the model's enums count
+    as themselves."""
     if isinstance(value, dict):
         return {key: types(item) for key, item in value.items()}
     if isinstance(value, tuple):
