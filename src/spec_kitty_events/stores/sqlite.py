@@ -430,26 +430,35 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
 
     def _insert_new(self, conn: sqlite3.Connection, rows: List[EventRow]) -> int:
         """Store the rows whose ids are new, in one ``executemany``; an id stored with other
-        content raises before anything is written.  The write lock is held, so the ids found
-        stored cannot change until the insert."""
+        content raises, and the transaction is rolled back with nothing of the batch written.
+
+        The rows are inserted first and looked at only when fewer were written than given:
+        a batch of new events (the usual case) costs no look-up.  The rows' ids are distinct
+        (``distinct_rows``), so a row not written has an id that was stored before the batch,
+        and a row written now reads back with its own body.
+        """
+        before = conn.total_changes
+        conn.executemany(_INSERT_EVENT, [_bound(row) for row in rows])
+        added = conn.total_changes - before
+        if added < len(rows):
+            stored = self._stored_bodies(conn, [row.event_id for row in rows])
+            for row in rows:
+                if not same_content(stored[row.event_id], row.body):
+                    raise conflict_error(row.event_id)
+        return added
+
+    @staticmethod
+    def _stored_bodies(conn: sqlite3.Connection, ids: List[str]) -> Dict[str, str]:
+        """The stored body of each of ``ids`` that is stored, looked up a slice at a time."""
         stored: Dict[str, str] = {}
-        for start in range(0, len(rows), _IDS_PER_QUERY):
-            ids = [row.event_id for row in rows[start : start + _IDS_PER_QUERY]]
-            marks = ", ".join("?" * len(ids))
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            some = ids[start : start + _IDS_PER_QUERY]
+            marks = ", ".join("?" * len(some))
             found = conn.execute(
-                f"SELECT event_id, body FROM events WHERE event_id IN ({marks})", ids
+                f"SELECT event_id, body FROM events WHERE event_id IN ({marks})", some
             )
             stored.update((str(event_id), str(body)) for event_id, body in found)
-        for row in rows:
-            body = stored.get(row.event_id)
-            if body is not None and not same_content(body, row.body):
-                raise conflict_error(row.event_id)
-        new = [row for row in rows if row.event_id not in stored]
-        conn.executemany(
-            _INSERT_EVENT,
-            [_bound(row) for row in new],
-        )
-        return len(new)
+        return stored
 
     def _replace_one(self, conn: sqlite3.Connection, row: EventRow) -> bool:
         """Store one row over any stored with its ``event_id``; True when the id is new."""
