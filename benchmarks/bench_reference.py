@@ -177,17 +177,10 @@ def _naive(kind: str, log: str, out: str) -> float:
 
 
 def _fold(kind: str, log: str, out: str) -> float:
-    from spec_kitty_events._families import FAMILIES
-    from spec_kitty_events._stream import fold_log
+    from bench_end_to_end import reduced_as_the_command_does
 
-    family = {family.name: family for family in FAMILIES}[kind]
     start = time.perf_counter()
-    with open(log, "rb") as handle:
-        batch, outcome = fold_log(
-            handle, lambda events: family.reduce(events).model_dump(mode="json")
-        )
-    assert not batch.rejected
-    state = outcome()
+    state = reduced_as_the_command_does(log, kind)
     seconds = time.perf_counter() - start
     _dump(state, out)
     return seconds

@@ -23,6 +23,7 @@ import click
 
 from spec_kitty_events import _render
 from spec_kitty_events._families import reducing_families
+from spec_kitty_events._gc import young_collections_only
 from spec_kitty_events._jsonl import (
     EventBatch,
     LineReport,
@@ -353,15 +354,19 @@ def reduce(
         return int(getattr(state, "event_count", 1)), state.model_dump(mode="json")
 
     streams = kind in STREAMED_KINDS and not by_namespace
-    read, rejected, outcome = _folded(file, store_url, fold, streams, reporter, progress)
-    with _refusals(kind):
-        folded, dumped = outcome()
-    if not folded and not allow_empty:
-        raise Trouble(
-            f"no {kind} events among the {read} events read: nothing to fold "
-            "(--allow-empty prints the empty state)"
-        )
-    _print_state(dumped, fmt)
+    # The reducers defer full collections while they fold (see _gc); the state they leave is
+    # alive until it is printed, so a full collection before then would walk all of it and
+    # find nothing.  Deferred to here, it runs once the state is gone.
+    with young_collections_only():
+        read, rejected, outcome = _folded(file, store_url, fold, streams, reporter, progress)
+        with _refusals(kind):
+            folded, dumped = outcome()
+        if not folded and not allow_empty:
+            raise Trouble(
+                f"no {kind} events among the {read} events read: nothing to fold "
+                "(--allow-empty prints the empty state)"
+            )
+        _print_state(dumped, fmt)
     sys.exit(1 if rejected else 0)
 
 

@@ -10,6 +10,7 @@ from typing import Any, List
 import pytest
 
 from spec_kitty_events._gc import young_collections_only
+from tests.cli.helpers import EXAMPLES
 
 
 @pytest.fixture(autouse=True)
@@ -82,4 +83,31 @@ def test_threads_folding_at_once_leave_the_setting_as_found() -> None:
         thread.join()
     assert all(oldest > 10**9 for oldest in seen)
     assert len(seen) == 4
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+@pytest.mark.parametrize(
+    ("kind", "log"), [("status", "status_history.jsonl"), ("dossier", "dossier_drift.jsonl")]
+)
+def test_reduce_prints_its_state_before_any_full_collection(
+    kind: str, log: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command's state is alive until it is printed; a full collection before then walks
+    all of it and finds nothing, so the command defers them until it has printed."""
+    from click.testing import CliRunner
+
+    from spec_kitty_events import cli
+
+    printed_with: List[int] = []
+    print_state = cli._print_state
+
+    def recording(dumped: Any, fmt: str) -> None:
+        printed_with.append(gc.get_threshold()[2])
+        print_state(dumped, fmt)
+
+    monkeypatch.setattr(cli, "_print_state", recording)
+    result = CliRunner().invoke(cli.main, ["reduce", kind, str(EXAMPLES / log)])
+    assert result.exit_code == 0, result.output
+    assert len(printed_with) == 1
+    assert printed_with[0] > 10**9
     assert gc.get_threshold() == (700, 10, 10)
