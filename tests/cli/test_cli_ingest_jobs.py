@@ -16,7 +16,7 @@ import pytest
 from spec_kitty_events import _workers
 from spec_kitty_events._workers import checked_lines
 from tests.cli.helpers import run, status_payload
-from tests.factory import make_record
+from tests.factory import event_id, make_event, make_record
 
 CHUNK = _workers.CHUNK_LINES
 
@@ -208,3 +208,38 @@ def test_a_chunk_whose_worker_died_is_checked_here() -> None:
     assert slot.send(lambda _chunk: died)
     assert slot.ready()
     assert slot.result() == _outcomes(lines, 1)
+
+
+def _as_written(count: int) -> List[bytes]:
+    """Lines as this library writes events (``model_dump_json``), with a few that are not:
+    spaced out, ended by CRLF, non-ASCII, bad, blank."""
+    lines = [
+        (make_event(n, "NoteTaken", {"note": f"café {n}"}).model_dump_json() + "\n").encode()
+        for n in range(1, count + 1)
+    ]
+    lines[1] = (json.dumps(make_record(2, "NoteTaken", {"note": "spaced"})) + "\n").encode()
+    lines[2] = lines[2].replace(b"\n", b"\r\n")
+    lines[3] = b"\n"
+    lines[4] = b"{not json\n"
+    return lines
+
+
+def test_a_worker_leaves_out_only_the_bodies_that_are_their_lines_own_text() -> None:
+    chunk = list(enumerate(_as_written(7), start=1))
+    sent = _workers.check_chunk_to_send(chunk)
+    bodies = {report.line: getattr(storable, "body", None) for report, storable in sent}
+    assert bodies[1] == bodies[3] == bodies[6] == bodies[7] == ""
+    assert bodies[2] is not None
+    assert json.loads(bodies[2])["event_id"] == event_id(2)
+    assert bodies[5] is None
+    assert _workers._with_bodies(sent, chunk) == _workers.check_chunk(chunk)
+
+
+def test_rows_checked_in_workers_store_the_bodies_one_process_stores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_workers, "CHUNK_LINES", 3)
+    lines = _as_written(20)
+    shared = _outcomes(lines, 2)
+    assert shared == _outcomes(lines, 1)
+    assert all(storable is None or storable.body for _, storable in shared)
