@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from spec_kitty_events._pipeline import (
+    OrderCheck,
     event_sort_key,
     first_occurrences,
     parse_payload,
@@ -121,3 +122,16 @@ def test_prepare_orders_exactly_by_the_public_sort_key(
     prepared = prepare(events, {"A"})
     assert prepared == sorted(prepared, key=event_sort_key)
     assert {e.event_id for e in prepared} == {e.event_id for e in events if e.event_type == "A"}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2)), max_size=8))
+def test_the_order_check_breaks_where_the_sort_keys_first_decrease(
+    specs: list[tuple[int, int]],
+) -> None:
+    events = [ev(n, clock, minute=minute) for n, (clock, minute) in enumerate(specs)]
+    keys = [event_sort_key(event) for event in events]
+    first_decrease = next((i for i in range(1, len(keys)) if keys[i] < keys[i - 1]), None)
+    order = OrderCheck()
+    first_break = next((i for i, event in enumerate(events) if order.breaks_order(event)), None)
+    assert first_break == first_decrease

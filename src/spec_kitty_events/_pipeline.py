@@ -28,6 +28,32 @@ def event_sort_key(event: Event) -> SortKey:
     return (event.lamport_clock, event.timestamp.isoformat(), event.event_id)
 
 
+class OrderCheck:
+    """Whether each event of a stream sorts before the one before it (by
+    :func:`event_sort_key`), making a sort key only where two neighbours' clocks tie: the
+    timestamp's text costs more than the rest of the comparison, and a log in fold order
+    seldom repeats a clock (where it always does, each event's key is made once)."""
+
+    __slots__ = ("_last", "_last_key")
+
+    def __init__(self) -> None:
+        self._last: Optional[Event] = None
+        self._last_key: Optional[SortKey] = None
+
+    def breaks_order(self, event: Event) -> bool:
+        """True when ``event`` sorts before the last event given; else it becomes the last."""
+        last, key = self._last, None
+        if last is not None and event.lamport_clock <= last.lamport_clock:
+            if event.lamport_clock < last.lamport_clock:
+                return True
+            key = event_sort_key(event)
+            last_key = self._last_key
+            if key < (event_sort_key(last) if last_key is None else last_key):
+                return True
+        self._last, self._last_key = event, key
+        return False
+
+
 def first_occurrences(events: Iterable[Event]) -> List[Event]:
     """Keep the first event seen for each ``event_id``, in input order (``status.dedup_events``)."""
     seen: set[str] = set()
@@ -154,15 +180,12 @@ def in_fold_order(
     """
     seen: set[str] = set()
     pending: Optional[Event] = None
-    last_key: Optional[SortKey] = None
+    order = OrderCheck()
     for event in events:
         if event_types is not None and event.event_type not in event_types:
             continue
-        if not checked:
-            key = event_sort_key(event)
-            if last_key is not None and key < last_key:
-                raise OutOfOrder(f"event {event.event_id} sorts before the event read before it")
-            last_key = key
+        if not checked and order.breaks_order(event):
+            raise OutOfOrder(f"event {event.event_id} sorts before the event read before it")
         event_id = event.event_id
         if event_id not in seen:
             seen.add(event_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional, Tuple, TypeVar
 
 from spec_kitty_events._jsonl import EventBatch, LineReport, iter_lines, parse_event, read_events
-from spec_kitty_events._pipeline import InFoldOrder, OutOfOrder, SortKey, event_sort_key
+from spec_kitty_events._pipeline import InFoldOrder, OrderCheck, OutOfOrder, event_sort_key
 from spec_kitty_events.models import Event
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; the stores import this package's models
@@ -80,17 +80,15 @@ class _CheckedLog:
         return self._events
 
     def _read(self, lines: Iterable[bytes]) -> Iterator[Event]:
-        last: Optional[SortKey] = None
+        order = OrderCheck()
         for raw in iter_lines(lines):
             self.lines_read += 1
             outcome = parse_event(raw)
             if not isinstance(outcome, Event):
                 self.rejected.append(outcome)
                 continue
-            key = event_sort_key(outcome)
-            if last is not None and key < last:
+            if order.breaks_order(outcome):
                 raise OutOfOrder(f"line {raw.line} sorts before the event read before it")
-            last = key
             yield outcome
 
 
