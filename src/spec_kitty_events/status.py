@@ -500,7 +500,8 @@ class _WPTrack:
         "first_applied",
         "group_start",
         "lane",
-        "last_event",
+        "last_event_id",
+        "last_transition_at",
         "snapshot",
     )
 
@@ -509,20 +510,25 @@ class _WPTrack:
         self.group_start = 0
         self.snapshot: Optional[Lane] = None
         self.lane: Optional[Lane] = None
-        self.last_event: Optional[Event] = None
+        # Of the last event applied, only what the state shows: holding the event would keep
+        # its objects alive from one of the WP's moves to the next, long enough for the
+        # collector to walk them again and again (a fifth of a 100,000-event fold).
+        self.last_event_id: Optional[str] = None
+        self.last_transition_at: Optional[datetime] = None
         self.evidence: Optional[DoneEvidence] = None
         self.first_applied: Optional[_Slot] = None
         self.deferred: Optional[List[_Deferred]] = None
 
     def state(self, wp_id: str) -> WPState:
-        # Only asked of a WP that had a move applied, which sets both.
-        assert self.last_event is not None
+        # Only asked of a WP that had a move applied, which sets all three.
+        assert self.last_event_id is not None
+        assert self.last_transition_at is not None
         assert self.lane is not None
         return WPState(
             wp_id=wp_id,
             current_lane=self.lane,
-            last_event_id=self.last_event.event_id,
-            last_transition_at=self.last_event.timestamp,
+            last_event_id=self.last_event_id,
+            last_transition_at=self.last_transition_at,
             evidence=self.evidence,
         )
 
@@ -664,7 +670,8 @@ def _judge(
         refusals.append((slot, _refused(event, payload, reason)))
         return
     track.lane = payload.to_lane
-    track.last_event = event
+    track.last_event_id = event.event_id
+    track.last_transition_at = event.timestamp
     track.evidence = payload.evidence if payload.to_lane is Lane.DONE else None
     if track.first_applied is None:
         track.first_applied = (track.group_start, phase, position)

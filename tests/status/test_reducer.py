@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime, timedelta, timezone
 from typing import Any, List
 
@@ -10,6 +11,7 @@ import pytest
 from spec_kitty_events.status import (
     Lane,
     ReducedStatus,
+    StatusFold,
     TransitionAnomaly,
     WPState,
     dedup_events,
@@ -402,3 +404,24 @@ def test_refused_rollback_keeps_its_groups_place_among_other_wps() -> None:
     result = reduce_status_events(events)
     assert [a.event_id for a in result.anomalies] == [event_id(50), event_id(51)]
     assert result.wp_states["WP01"].current_lane is Lane.DONE
+
+
+def test_the_fold_keeps_no_applied_event_alive() -> None:
+    """A WP's state needs its last event's id and time, not the event: an event held from one
+    of a WP's moves to the next is walked by every garbage collection in between."""
+    fold = StatusFold()
+    events = [
+        wp_event(1, "WP01", None, "planned"),
+        wp_event(2, "WP01", "planned", "claimed"),
+        wp_event(3, "WP02", None, "planned"),
+    ]
+    alive = [weakref.ref(event) for event in events]
+    for event in events:
+        fold.apply(event)
+    del event, events
+    assert [ref() for ref in alive] == [None, None, None]
+    state = fold.freeze().wp_states["WP01"]
+    assert (state.last_event_id, state.last_transition_at) == (
+        event_id(2),
+        BASE_TIME + timedelta(seconds=2),
+    )
