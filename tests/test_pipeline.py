@@ -15,6 +15,7 @@ from spec_kitty_events._pipeline import (
     first_occurrences,
     parse_payload,
     prepare,
+    sort_in_fold_order,
 )
 from spec_kitty_events.models import Event
 from tests.factory import make_event
@@ -135,3 +136,15 @@ def test_the_order_check_breaks_where_the_sort_keys_first_decrease(
     order = OrderCheck()
     first_break = next((i for i, event in enumerate(events) if order.breaks_order(event)), None)
     assert first_break == first_decrease
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 3), st.integers(0, 2)), max_size=30))
+def test_sorting_in_fold_order_is_one_stable_sort_by_the_whole_key(
+    specs: list[tuple[int, int, int]],
+) -> None:
+    # Few ids, clocks and minutes: ties on the clock, on the whole key, and repeated events.
+    events = [ev(n, clock, minute=minute) for n, clock, minute in specs]
+    expected = sorted(events, key=event_sort_key)
+    sort_in_fold_order(events)
+    assert [id(event) for event in events] == [id(event) for event in expected]
