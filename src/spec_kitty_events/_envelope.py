@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import AbstractSet, Any, Dict, FrozenSet, Optional, Tuple
+from typing import AbstractSet, Any, Dict, Optional, Tuple
 
 from pydantic import TypeAdapter
 
@@ -97,10 +97,9 @@ def model_shape() -> Shape:
     return fields, tuple(validators), repr(sorted(Event.model_config.items()))
 
 
-_FIELDS: FrozenSet[str] = frozenset(Event.model_fields)
-_REQUIRED: FrozenSet[str] = frozenset(
-    name for name, info in Event.model_fields.items() if info.is_required()
-)
+# How many fields a line must hold; `_values` reads them, and the optional ones, by the names
+# of EXPECTED_SHAPE.
+_REQUIRED_COUNT = sum(info.is_required() for info in Event.model_fields.values())
 
 # --- values pydantic parses --------------------------------------------------------------------
 
@@ -152,15 +151,37 @@ def _project(value: object) -> Optional[uuid.UUID]:
 
 def _values(line: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """Every field's value, in declaration order, as pydantic would store it; ``None`` when
-    any of them is not certain.  One function, checks inline: this runs once per line."""
-    event_id = _identifier(line["event_id"], "event_id")
-    correlation_id = _identifier(line["correlation_id"], "correlation_id")
-    project_uuid = _project(line["project_uuid"])
-    event_type, aggregate_id, node_id = line["event_type"], line["aggregate_id"], line["node_id"]
-    clock = line["lamport_clock"]
+    a field is missing or unknown, or any value is not certain.  One function, checks
+    inline: this runs once per line."""
+    try:
+        event_id = _identifier(line["event_id"], "event_id")
+        correlation_id = _identifier(line["correlation_id"], "correlation_id")
+        project_uuid = _project(line["project_uuid"])
+        event_type, aggregate_id = line["event_type"], line["aggregate_id"]
+        node_id, clock, stamp = line["node_id"], line["lamport_clock"], line["timestamp"]
+    except KeyError:
+        return None
     payload = line.get("payload", _ABSENT)
-    version = line.get("schema_version", "1.0.0")
-    tier = line.get("data_tier", 0)
+    version = line.get("schema_version", _ABSENT)
+    tier = line.get("data_tier", _ABSENT)
+    cause = line.get("causation_id", _ABSENT)
+    project_slug = line.get("project_slug", _ABSENT)
+    # Every required field was read above; with the optional ones found, they must be all
+    # the line holds, or it has a key Event does not know.
+    held = (
+        _REQUIRED_COUNT
+        + (payload is not _ABSENT)
+        + (version is not _ABSENT)
+        + (tier is not _ABSENT)
+        + (cause is not _ABSENT)
+        + (project_slug is not _ABSENT)
+    )
+    if len(line) != held:
+        return None
+    version = "1.0.0" if version is _ABSENT else version
+    tier = 0 if tier is _ABSENT else tier
+    cause = None if cause is _ABSENT else cause
+    project_slug = None if project_slug is _ABSENT else project_slug
     if (
         event_id is None
         or correlation_id is None
@@ -178,14 +199,13 @@ def _values(line: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         or not 0 <= tier <= 4
     ):
         return None
-    cause, project_slug = line.get("causation_id"), line.get("project_slug")
     causation_id = None if cause is None else _identifier(cause, "causation_id")
     if (cause is not None and causation_id is None) or (
         project_slug is not None and type(project_slug) is not str
     ):
         return None
     try:
-        timestamp = _validate_timestamp(line["timestamp"])
+        timestamp = _validate_timestamp(stamp)
     except _UNPARSED:
         return None
     return {
@@ -220,11 +240,8 @@ def _assembled(values: Dict[str, Any], fields_set: AbstractSet[str]) -> Event:
 
 
 def _built(line: Dict[str, Any]) -> Optional[Event]:
-    keys = line.keys()
-    if not (keys <= _FIELDS and keys >= _REQUIRED):
-        return None
     values = _values(line)
-    return None if values is None else _assembled(values, keys)
+    return None if values is None else _assembled(values, line.keys())
 
 
 def _self_check() -> bool:
