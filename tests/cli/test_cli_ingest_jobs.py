@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -243,3 +244,12 @@ def test_rows_checked_in_workers_store_the_bodies_one_process_stores(
     shared = _outcomes(lines, 2)
     assert shared == _outcomes(lines, 1)
     assert all(storable is None or storable.body for _, storable in shared)
+
+
+def test_the_switch_interval_is_short_only_while_workers_run() -> None:
+    before = sys.getswitchinterval()
+    with _workers.Checkers(2):
+        assert sys.getswitchinterval() == min(before, _workers._SWITCH_INTERVAL) < before
+    assert sys.getswitchinterval() == before
+    with _workers.Checkers(1):
+        assert sys.getswitchinterval() == before
