@@ -10,8 +10,9 @@ own and nothing it leaves behind slows the next.  The naive path is what a consu
 - ``reduce --store``: peak memory of the console script on a store of N and of 5N events whose
   state does not grow (ArtifactIndexed over 500 paths); the figure is bytes per extra event.
 
-Each pair runs turn about, best of two rounds (one with ``--quick``).  ``--quick`` uses 2,000-event
-logs: a smoke run that these paths still run, not a measurement.
+Each pair runs turn about, best of three rounds (one with ``--quick``): on a shared machine a
+burst of load slows a two-process ingest more than the one-process validate.  ``--quick`` uses
+2,000-event logs: a smoke run that these paths still run, not a measurement.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def _turn_about(
 
 def run(quick: bool) -> List[Figure]:
     count = 2_000 if quick else 100_000
-    rounds = 1 if quick else 2
+    rounds = 1 if quick else 3
     figures: List[Figure] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
