@@ -111,7 +111,7 @@ def check_chunk_to_send(chunk: Numbered) -> List[Checked]:
     text = dict(chunk)
     for index, (report, storable) in enumerate(checked):
         if isinstance(storable, EventRow) and storable.body.encode() == text[report.line].strip():
-            checked[index] = (report, storable._replace(body=_BODY_IS_THE_LINE))
+            checked[index] = (report, EventRow(*storable[:-1], _BODY_IS_THE_LINE))
     return checked
 
 
@@ -121,7 +121,7 @@ def _with_bodies(checked: List[Checked], chunk: Numbered) -> List[Checked]:
     for index, (report, storable) in enumerate(checked):
         if isinstance(storable, EventRow) and storable.body == _BODY_IS_THE_LINE:
             body = text[report.line].strip().decode()
-            checked[index] = (report, storable._replace(body=body))
+            checked[index] = (report, EventRow(*storable[:-1], body))
     return checked
 
 
@@ -227,7 +227,7 @@ def _storable(event: Event, limits_checked: bool) -> Storable:
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[Numbered]:
-    numbered = ((number, raw) for number, raw in enumerate(lines, start=1))
+    numbered = enumerate(lines, start=1)
     while True:
         chunk = list(islice(numbered, CHUNK_LINES))
         if not chunk:
