@@ -100,6 +100,12 @@ def _decode(number: int, raw: bytes) -> RawLine:
     fast = fast_loads_line(raw)
     if fast is not None:
         return RawLine(number, fast[0], None, fast[1])
+    return _decode_slowly(number, raw)
+
+
+def _decode_slowly(number: int, raw: bytes) -> RawLine:
+    """A line the fast reader refused (or could not read), decoded by ``json``, which
+    accepts it or words its problem."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -173,9 +179,8 @@ def read_events(lines: Iterable[bytes]) -> EventBatch:
     events: List[Event] = []
     rejected: List[LineReport] = []
     count = 0
-    for raw in iter_lines(lines):
+    for outcome in parsed_lines(lines):
         count += 1
-        outcome = parse_event(raw)
         if isinstance(outcome, Event):
             events.append(outcome)
         else:
@@ -192,23 +197,50 @@ def unusable_line(raw: RawLine) -> Optional[LineReport]:
     return None
 
 
+def parsed_lines(lines: Iterable[bytes]) -> Iterator[Union[Event, LineReport]]:
+    """:func:`parse_event` of each non-blank line, in order.
+
+    The usual line, a plain valid envelope the fast reader decodes within the event limits,
+    goes straight from its bytes to its :class:`Event`, without the :class:`RawLine` and the
+    calls between them (about 0.8 µs of a 20 µs line); every other line takes the same steps
+    as ``parse_event(_decode(...))``, and none is decoded twice.
+    """
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        fast = fast_loads_line(stripped)
+        if fast is None:
+            yield parse_event(_decode_slowly(number, stripped))
+            continue
+        value, limits_clear = fast
+        if limits_clear and type(value) is dict:
+            event = fast_event(value)
+            yield _validated_event(RawLine(number, value, None, True)) if event is None else event
+        else:
+            yield parse_event(RawLine(number, value, None, limits_clear))
+
+
 def parse_event(raw: RawLine) -> Union[Event, LineReport]:
     """The line's :class:`Event`, or the report of why it is not one."""
     unusable = unusable_line(raw)
     if unusable is not None:
         return unusable
-    value = raw.value
     if raw.limits_clear:
         # A plain valid envelope is built without pydantic's per-field work; whatever the
         # fast path is unsure of, pydantic judges below.
-        event = fast_event(value)
+        event = fast_event(raw.value)
         if event is not None:
             return event
-        problem = None
-    else:
-        # The whole envelope, not only the payload Event checks: the event limits hold
-        # everywhere in a line (Infinity read from 1e999 in any field, say).
-        problem = event_problem(value)
+    return _validated_event(raw)
+
+
+def _validated_event(raw: RawLine) -> Union[Event, LineReport]:
+    """pydantic's verdict on a line holding a JSON object, after the event limits."""
+    value = raw.value
+    # The whole envelope, not only the payload Event checks: the event limits hold everywhere
+    # in a line (Infinity read from 1e999 in any field, say).
+    problem = None if raw.limits_clear else event_problem(value)
     if problem is not None:
         field, message = problem
         return LineReport(raw.line, *envelope_facts(value), (Problem("json", field, message),))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional, Tuple, TypeVar
 
-from spec_kitty_events._jsonl import EventBatch, LineReport, iter_lines, parse_event, read_events
+from spec_kitty_events._jsonl import EventBatch, LineReport, parsed_lines, read_events
 from spec_kitty_events._pipeline import InFoldOrder, OrderCheck, OutOfOrder, event_sort_key
 from spec_kitty_events.models import Event
 
@@ -81,14 +81,13 @@ class _CheckedLog:
 
     def _read(self, lines: Iterable[bytes]) -> Iterator[Event]:
         order = OrderCheck()
-        for raw in iter_lines(lines):
+        for outcome in parsed_lines(lines):
             self.lines_read += 1
-            outcome = parse_event(raw)
             if not isinstance(outcome, Event):
                 self.rejected.append(outcome)
                 continue
             if order.breaks_order(outcome):
-                raise OutOfOrder(f"line {raw.line} sorts before the event read before it")
+                raise OutOfOrder(f"event {outcome.event_id} sorts before the event read before it")
             yield outcome
 
 
