@@ -25,8 +25,9 @@ from spec_kitty_events._pipeline import (
     event_sort_key,
     in_fold_order,
     prepare,
+    sorted_within_clock,
 )
-from spec_kitty_events._stream import STREAMED_KINDS, sorted_within_clock
+from spec_kitty_events._stream import STREAMED_KINDS
 from spec_kitty_events.dossier import reduce_mission_dossier
 from spec_kitty_events.models import Event
 from spec_kitty_events.status import reduce_status_events

@@ -30,25 +30,40 @@ def event_sort_key(event: Event) -> SortKey:
     return (event.lamport_clock, event.timestamp.isoformat(), event.event_id)
 
 
-def sort_in_fold_order(events: List[Event]) -> None:
-    """Sort ``events`` in place by :func:`event_sort_key`, making keys only for events whose
-    clock another event shares.
+class OutOfOrder(Exception):
+    """A stream given as :class:`InFoldOrder` was not; nothing folded from it may be used."""
 
-    A stable sort by clock, then a stable sort of each run of one clock by the whole key,
-    orders exactly as one stable sort by the whole key: by clock, by the rest of the key
-    within a clock, and events with equal keys in their input order.  Most of a key's cost is
-    the timestamp's text, which a log whose clocks rise never needs.
-    """
+
+def sort_in_fold_order(events: List[Event]) -> None:
+    """Sort ``events`` in place by :func:`event_sort_key`: a stable sort by clock, then
+    :func:`sorted_within_clock`, which orders exactly as one stable sort by the whole key.
+    Most of a key's cost is the timestamp's text, which a log whose clocks rise never needs."""
     events.sort(key=_clock)
-    start, count = 0, len(events)
-    while start < count:
-        clock = events[start].lamport_clock
-        end = start + 1
-        while end < count and events[end].lamport_clock == clock:
-            end += 1
-        if end - start > 1:
-            events[start:end] = sorted(events[start:end], key=event_sort_key)
-        start = end
+    events[:] = sorted_within_clock(events)
+
+
+def sorted_within_clock(events: Iterable[Event]) -> Iterator[Event]:
+    """Events ordered by Lamport clock, re-ordered by the full sort key one clock at a time.
+
+    Ties on the full key keep their input order, as a stable sort of the whole stream would,
+    and a clock no other event has needs no key.  A clock lower than the one before raises
+    :class:`OutOfOrder`: with that checked, the result is in full fold order.
+    """
+    group: List[Event] = []
+    clock: Optional[int] = None
+    for event in events:
+        if event.lamport_clock != clock:
+            if clock is not None and event.lamport_clock < clock:
+                raise OutOfOrder(f"event {event.event_id} has a lower clock than the one before")
+            yield from _in_key_order(group)
+            group = []
+            clock = event.lamport_clock
+        group.append(event)
+    yield from _in_key_order(group)
+
+
+def _in_key_order(group: List[Event]) -> List[Event]:
+    return sorted(group, key=event_sort_key) if len(group) > 1 else group
 
 
 class OrderCheck:
@@ -172,10 +187,6 @@ class InFoldOrder:
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self._events)
-
-
-class OutOfOrder(Exception):
-    """A stream given as :class:`InFoldOrder` was not; nothing folded from it may be used."""
 
 
 def ordered(

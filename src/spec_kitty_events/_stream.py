@@ -1,18 +1,18 @@
 """Reading a source in fold order, and folding it without holding it.
 
 A store read by its clock index gives events ordered by Lamport clock;
-:func:`sorted_within_clock` puts each clock's events in full fold order, holding one clock's
-events at a time.  :func:`reduce_in_order` runs a family's reducer over a stream promised in
-fold order (see :class:`spec_kitty_events._pipeline.InFoldOrder`) and says when the promise
-was broken, so the caller can read its source again and sort it in memory.
+:func:`spec_kitty_events._pipeline.sorted_within_clock` puts each clock's events in full fold
+order, holding one clock's events at a time.  :func:`fold_log` and :func:`fold_store` run a
+fold over a stream promised in fold order (see :class:`spec_kitty_events._pipeline.InFoldOrder`)
+and, when the promise is broken, read their source again and sort it in memory.
 """
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional, Tuple, TypeVar
+from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator, List, Tuple, TypeVar
 
 from spec_kitty_events._jsonl import EventBatch, LineReport, parsed_lines, read_events
-from spec_kitty_events._pipeline import InFoldOrder, OrderCheck, OutOfOrder, event_sort_key
+from spec_kitty_events._pipeline import InFoldOrder, OrderCheck, OutOfOrder, sorted_within_clock
 from spec_kitty_events.models import Event
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; the stores import this package's models
@@ -27,28 +27,6 @@ T = TypeVar("T")
 # The fold's result, or the exception it raised, to be re-raised once the rejected lines of
 # the whole log have been reported (as the batch path reports them before folding).
 Outcome = Callable[[], T]
-
-
-def sorted_within_clock(events: Iterable[Event]) -> Iterator[Event]:
-    """Events ordered by Lamport clock, re-ordered by the full sort key one clock at a time.
-
-    Ties on the full key keep their input order, as a stable sort of the whole stream would.
-    A clock lower than the one before raises :class:`OutOfOrder`: with that checked, the
-    result is in full fold order.
-    """
-    group: List[Event] = []
-    clock: Optional[int] = None
-    for event in events:
-        if event.lamport_clock != clock:
-            if clock is not None and event.lamport_clock < clock:
-                raise OutOfOrder(f"event {event.event_id} has a lower clock than the one before")
-            group.sort(key=event_sort_key)
-            yield from group
-            group = []
-            clock = event.lamport_clock
-        group.append(event)
-    group.sort(key=event_sort_key)
-    yield from group
 
 
 def _returning(value: T) -> Outcome[T]:
