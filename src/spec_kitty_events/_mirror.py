@@ -222,6 +222,10 @@ def _type(annotation: Any, metadata: List[Any]) -> Any:
     return Annotated[kind, _meta(metadata)]
 
 
+# The plain value look-up every enum inherits, unless it defines its own ``_missing_``.
+_ENUM_MISSING = Enum._missing_.__func__  # type: ignore[attr-defined]
+
+
 def _is_text_enum(annotation: Any) -> bool:
     """An enum of strings that looks values up the plain way (no ``_missing_`` of its own):
     pydantic and msgspec then both take a member or its value, and give the member."""
@@ -231,9 +235,6 @@ def _is_text_enum(annotation: Any) -> bool:
         and getattr(annotation._missing_, "__func__", None) is _ENUM_MISSING
         and all(type(member.value) is str for member in annotation)
     )
-
-
-_ENUM_MISSING = Enum._missing_.__func__  # type: ignore[attr-defined]
 
 
 def _meta(metadata: List[Any]) -> Any:
