@@ -12,6 +12,12 @@ the :class:`Event` itself: pickling and unpickling a pydantic model costs about 
 about 2 µs.  A row's body is left out when it is its line's own text, as it is in a log this
 library wrote (see :func:`check_chunk_to_send`).
 
+A chunk of a regular file goes to a forked worker as where it lies (:class:`Source`), not as
+its bytes: the worker reads them again from the descriptor it inherited.  Sent whole, a chunk
+crossed the pool's pipe 64 KiB at a time, each step waiting for this process's interpreter
+lock, while the worker sat idle.  A checksum shows that the worker read the bytes this process
+read; where it did not (the file was changed meanwhile), this process checks the chunk.
+
 Workers are started before the caller opens its store (:class:`Checkers`), so that a forked
 worker inherits no database connection and no connection pool's thread.  A log of one chunk
 or less is checked here, by this process alone.
@@ -19,9 +25,11 @@ or less is checked here, by this process alone.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import sys
+import zlib
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -75,8 +83,28 @@ class Refusal(NamedTuple):
 Storable = Union[EventRow, Refusal]
 # A line's report and, when it is good, what it gives the store.
 Checked = Tuple[LineReport, Optional[Storable]]
-# Sends a chunk to the pool to be checked.
-Submit = Callable[[Numbered], "Future[List[Checked]]"]
+# Sends a chunk to the pool to be checked; the result is None where the worker found other
+# bytes than this process read (see check_region).
+Submit = Callable[["_Slot"], "Future[Optional[List[Checked]]]"]
+
+
+class Source(NamedTuple):
+    """The regular file a log's lines are read from, open as ``fd``; its first line starts at
+    byte ``start``."""
+
+    fd: int
+    start: int
+
+
+class Region(NamedTuple):
+    """A chunk as where it lies in its :class:`Source`: ``size`` bytes at ``offset``, holding
+    the lines numbered from ``first`` on, whose bytes have the CRC-32 ``crc``."""
+
+    fd: int
+    offset: int
+    size: int
+    crc: int
+    first: int
 
 
 def default_jobs(size: Optional[int]) -> int:
@@ -115,6 +143,25 @@ def check_chunk_to_send(chunk: Numbered) -> List[Checked]:
     return checked
 
 
+def check_region(region: Region) -> Optional[List[Checked]]:
+    """:func:`check_chunk_to_send` for a chunk the worker reads from the file itself, through
+    the descriptor it inherited; ``None`` when what it reads there is not what this process
+    read (the file was cut or rewritten meanwhile), and this process checks the chunk."""
+    try:
+        data = os.pread(region.fd, region.size, region.offset)
+    except OSError:
+        return None
+    if len(data) != region.size or zlib.crc32(data) != region.crc:
+        return None
+    # Lines end at b"\n" only, as they do when this process iterates over the file.
+    return check_chunk_to_send(list(enumerate(io.BytesIO(data), start=region.first)))
+
+
+def _region(chunk: Numbered, offset: int, fd: int) -> Region:
+    data = b"".join([line for _, line in chunk])
+    return Region(fd, offset, len(data), zlib.crc32(data), chunk[0][0])
+
+
 def _with_bodies(checked: List[Checked], chunk: Numbered) -> List[Checked]:
     """A worker's result with the bodies it left out put back from their lines."""
     text = dict(chunk)
@@ -139,10 +186,13 @@ class Checkers:
         self.workers = max(jobs - 1, 0)
         self._pool: Optional[ProcessPoolExecutor] = None
         self._switch_interval: Optional[float] = None
+        # Whether the workers hold this process's open files (they were forked).
+        self._share_files = False
 
     def __enter__(self) -> Checkers:
         if self.workers:
-            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+            context = _context()
+            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
             try:
                 # The first task starts the workers (forked ones all at once, before the pool
                 # starts its own thread); nobody need wait for it.
@@ -153,6 +203,7 @@ class Checkers:
                 pool.shutdown(wait=False)
             else:
                 self._pool = pool
+                self._share_files = context.get_start_method() == "fork"
                 self._switch_interval = sys.getswitchinterval()
                 sys.setswitchinterval(min(self._switch_interval, _SWITCH_INTERVAL))
         return self
@@ -167,9 +218,10 @@ class Checkers:
             sys.setswitchinterval(self._switch_interval)
             self._switch_interval = None
 
-    def checked(self, lines: Iterable[bytes]) -> Iterator[Checked]:
+    def checked(self, lines: Iterable[bytes], source: Optional[Source] = None) -> Iterator[Checked]:
         """Each non-blank line's report and, when the report is good, what it gives the
-        store; in line order."""
+        store; in line order.  With a ``source``, the lines are its bytes from its start, and
+        workers read their chunks from it (the checksum guards that promise)."""
         if self._pool is None:
             yield from _checked_here(iter_lines(lines))
             return
@@ -181,7 +233,8 @@ class Checkers:
         if second is None:
             yield from _checked_here(numbered_lines(first))
             return
-        yield from _in_workers(chain((first, second), chunks), self._pool, self.workers)
+        source = source if self._share_files else None
+        yield from _in_workers(chain((first, second), chunks), self._pool, self.workers, source)
 
 
 def checked_lines(lines: Iterable[bytes], jobs: int) -> Iterator[Checked]:
@@ -244,11 +297,13 @@ class _Slot:
     (Python 3.11 raises in the pool's own thread and hangs at shutdown).
     """
 
-    __slots__ = ("checked", "chunk", "future")
+    __slots__ = ("checked", "chunk", "future", "offset")
 
-    def __init__(self, chunk: Numbered) -> None:
+    def __init__(self, chunk: Numbered, offset: Optional[int] = None) -> None:
         self.chunk = chunk
-        self.future: Optional[Future[List[Checked]]] = None
+        # Where the chunk starts in its source, when it has one.
+        self.offset = offset
+        self.future: Optional[Future[Optional[List[Checked]]]] = None
         self.checked: Optional[List[Checked]] = None
 
     @property
@@ -267,7 +322,7 @@ class _Slot:
     def send(self, submit: Submit) -> bool:
         """Hand the chunk to the pool; False when the pool has lost its workers."""
         try:
-            self.future = submit(self.chunk)
+            self.future = submit(self)
         except BrokenProcessPool:
             return False
         return True
@@ -282,19 +337,24 @@ class _Slot:
         return self.checked
 
     def _from_worker(self) -> Optional[List[Checked]]:
-        """The worker's result, or ``None`` when there is none to wait for: the chunk was
-        never sent, or the pool has lost its workers (one was killed, or ran out of memory).
-        Then this process checks the chunk, with the same results."""
+        """The worker's result, or ``None`` when there is none to use: the chunk was never
+        sent, the worker read other bytes than this process did (see :func:`check_region`),
+        or the pool has lost its workers (one was killed, or ran out of memory).  Then this
+        process checks the chunk, with the same results."""
         if self.future is None:
             return None
         try:
-            return _with_bodies(self.future.result(), self.chunk)
+            checked = self.future.result()
         except BrokenProcessPool:
             return None
+        return None if checked is None else _with_bodies(checked, self.chunk)
 
 
 def _in_workers(
-    chunks: Iterator[Numbered], pool: ProcessPoolExecutor, workers: int
+    chunks: Iterator[Numbered],
+    pool: ProcessPoolExecutor,
+    workers: int,
+    source: Optional[Source] = None,
 ) -> Iterator[Checked]:
     """Chunks checked by the pool's ``workers`` and this process, results yielded in order.
 
@@ -310,17 +370,22 @@ def _in_workers(
     most = in_pool + _AHEAD_HERE
     slots: Deque[_Slot] = deque()
     pool_usable = True
+    offset = None if source is None else source.start
 
-    def submit(chunk: Numbered) -> Future[List[Checked]]:
-        return pool.submit(check_chunk_to_send, chunk)
+    def submit(slot: _Slot) -> Future[Optional[List[Checked]]]:
+        if source is None or slot.offset is None:
+            return pool.submit(check_chunk_to_send, slot.chunk)
+        return pool.submit(check_region, _region(slot.chunk, slot.offset, source.fd))
 
     def top_up() -> None:
-        nonlocal pool_usable
+        nonlocal pool_usable, offset
         while len(slots) < most:
             chunk = next(chunks, None)
             if chunk is None:
                 break
-            slots.append(_Slot(chunk))
+            slots.append(_Slot(chunk, offset))
+            if offset is not None:
+                offset += sum(len(line) for _, line in chunk)
         sent = sum(slot.in_pool for slot in slots)
         for slot in slots:  # the oldest chunks go to the pool, the newest stay for this one
             if sent >= in_pool or not pool_usable:

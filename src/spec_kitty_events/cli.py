@@ -42,7 +42,7 @@ from spec_kitty_events._store_url import (
     redacted_url,
 )
 from spec_kitty_events._stream import STREAMED_KINDS, fold_log, fold_store
-from spec_kitty_events._workers import Checkers, Refusal, Storable, default_jobs
+from spec_kitty_events._workers import Checkers, Refusal, Source, Storable, default_jobs
 from spec_kitty_events.dossier import MissionDossierState, reduce_mission_dossier
 from spec_kitty_events.dossier_parity import (
     diff_dossier_states,
@@ -518,7 +518,7 @@ def ingest(
     jobs = jobs or default_jobs(_regular_file_size(file))
     with Checkers(jobs) as checkers, _opened_store(url) as store, _store_failures():
         lines = reporter.sniff(_lines_with_progress(file, progress, "ingesting"))
-        for report, storable in checkers.checked(lines):
+        for report, storable in checkers.checked(lines, _source(file)):
             tally.add(report, _unchecked_type(report))
             if storable is None:
                 reporter.report(report)
@@ -890,6 +890,13 @@ def _counting(file: IO[bytes], size: int, label: str) -> Iterator[bytes]:
         for raw in file:
             bar.update(len(raw))
             yield raw
+
+
+def _source(file: IO[bytes]) -> Optional[Source]:
+    """A regular file as workers can read it again, from where this process starts reading."""
+    if _regular_file_size(file) is None:
+        return None
+    return Source(file.fileno(), file.tell())
 
 
 def _regular_file_size(file: IO[bytes]) -> Optional[int]:

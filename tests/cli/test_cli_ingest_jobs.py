@@ -147,7 +147,7 @@ def test_a_chunk_not_sent_to_the_pool_is_checked_here_and_its_result_kept_for_it
 
 
 def test_a_chunk_sent_to_the_pool_waits_for_the_worker() -> None:
-    running: Future[List[_workers.Checked]] = Future()
+    running: Future[Optional[List[_workers.Checked]]] = Future()
     assert running.set_running_or_notify_cancel()
     slot = _workers._Slot(list(enumerate(_log_lines(20, chunk=3), start=1)))
     assert slot.send(lambda _chunk: running)
@@ -191,7 +191,7 @@ def test_when_a_worker_dies_this_process_checks_what_it_held(
 
 
 def test_a_chunk_the_pool_could_not_take_is_checked_here() -> None:
-    def lost(_chunk: List[Tuple[int, bytes]]) -> Future[List[_workers.Checked]]:
+    def lost(_slot: _workers._Slot) -> Future[Optional[List[_workers.Checked]]]:
         raise BrokenProcessPool("a worker died")
 
     lines = _log_lines(20, chunk=3)[:9]
@@ -202,7 +202,7 @@ def test_a_chunk_the_pool_could_not_take_is_checked_here() -> None:
 
 
 def test_a_chunk_whose_worker_died_is_checked_here() -> None:
-    died: Future[List[_workers.Checked]] = Future()
+    died: Future[Optional[List[_workers.Checked]]] = Future()
     died.set_exception(BrokenProcessPool("a worker died"))
     lines = _log_lines(20, chunk=3)[:9]
     slot = _workers._Slot(list(enumerate(lines, start=1)))
@@ -253,3 +253,89 @@ def test_the_switch_interval_is_short_only_while_workers_run() -> None:
     assert sys.getswitchinterval() == before
     with _workers.Checkers(1):
         assert sys.getswitchinterval() == before
+
+
+def _chunk_in_file(tmp_path: Path, before: bytes = b"") -> Tuple[_workers.Numbered, Path]:
+    lines = _as_written(7)
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(before + b"".join(lines))
+    return list(enumerate(lines, start=1)), log
+
+
+def test_a_worker_reads_its_chunk_from_the_file_and_checks_what_it_was_sent(
+    tmp_path: Path,
+) -> None:
+    chunk, log = _chunk_in_file(tmp_path, before=b"{}\n")
+    with log.open("rb") as file:
+        region = _workers._region(
+            chunk[2:], 3 + sum(len(line) for _, line in chunk[:2]), file.fileno()
+        )
+        assert region.first == 3
+        assert _workers.check_region(region) == _workers.check_chunk_to_send(chunk[2:])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda data: data.replace(b"caf\xc3\xa9 6", b"caf\xc3\xa9 9"),  # same size, other bytes
+        lambda data: data[:-10],  # cut short
+    ],
+)
+def test_a_worker_that_reads_other_bytes_than_were_read_here_leaves_the_chunk_here(
+    tmp_path: Path, change: Any
+) -> None:
+    chunk, log = _chunk_in_file(tmp_path)
+    with log.open("rb") as file:
+        region = _workers._region(chunk, 0, file.fileno())
+        log.write_bytes(change(log.read_bytes()))
+        assert _workers.check_region(region) is None
+
+
+def test_a_worker_without_the_file_open_leaves_the_chunk_here(tmp_path: Path) -> None:
+    chunk, log = _chunk_in_file(tmp_path)
+    with log.open("rb") as file:
+        region = _workers._region(chunk, 0, file.fileno())
+    assert _workers.check_region(region) is None
+
+
+class _PoolHere:
+    """A pool that runs each task at once, in this process, and keeps what it was given and
+    what the task gave back."""
+
+    def __init__(self) -> None:
+        self.tasks: List[Tuple[Any, Any, Any]] = []
+
+    def submit(self, task: Any, argument: Any) -> Future[Any]:
+        done: Future[Any] = Future()
+        done.set_result(task(argument))
+        self.tasks.append((task, argument, done.result()))
+        return done
+
+
+def test_the_chunks_of_a_file_go_to_the_pool_as_where_they_lie_in_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(_workers, "CHUNK_LINES", 2)
+    chunk, log = _chunk_in_file(tmp_path, before=b"# not a line of the log\n")
+    lines = [line for _, line in chunk]
+    pool = _PoolHere()
+    with log.open("rb") as file:
+        file.readline()
+        source = _workers.Source(file.fileno(), file.tell())
+        checked = list(_workers._in_workers(_workers._chunks(lines), pool, 1, source))  # type: ignore[arg-type]
+    assert checked == _outcomes(lines, 1)
+    assert pool.tasks
+    assert {task for task, _, _ in pool.tasks} == {_workers.check_region}
+    assert all(result is not None for _, _, result in pool.tasks)
+
+
+def test_lines_that_are_not_their_source_are_checked_as_the_lines_they_are(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(_workers, "CHUNK_LINES", 3)
+    lines = _log_lines(20, chunk=3)
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(b"".join(_as_written(20)))
+    with other.open("rb") as file, _workers.Checkers(2) as checkers:
+        shared = list(checkers.checked(lines, _workers.Source(file.fileno(), 0)))
+    assert shared == _outcomes(lines, 1)
