@@ -514,9 +514,17 @@ def ingest(
     tally = Tally()
     pending: List[Tuple[LineReport, Storable]] = []
     added = 0
-    # The workers start before the store opens (see _workers.Checkers).
+    # The workers start before the store opens (see _workers.Checkers).  Full collections
+    # are deferred (see _gc), here and in the workers, which inherit the setting: what
+    # outlives the young generations is chunks in flight, freed by their reference counts
+    # once stored, and each full collection walked every object of the imported library.
     jobs = jobs or default_jobs(_regular_file_size(file))
-    with Checkers(jobs) as checkers, _opened_store(url) as store, _store_failures():
+    with (
+        young_collections_only(),
+        Checkers(jobs) as checkers,
+        _opened_store(url) as store,
+        _store_failures(),
+    ):
         lines = reporter.sniff(_lines_with_progress(file, progress, "ingesting"))
         for report, storable in checkers.checked(lines, _source(file)):
             tally.add(report, _unchecked_type(report))

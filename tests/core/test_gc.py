@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from pathlib import Path
 from typing import Any, List
 
 import pytest
@@ -110,4 +111,42 @@ def test_reduce_prints_its_state_before_any_full_collection(
     assert result.exit_code == 0, result.output
     assert len(printed_with) == 1
     assert printed_with[0] > 10**9
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_ingest_stores_and_its_workers_check_with_full_collections_deferred(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What outlives ingest's young generations is chunks in flight, freed once stored; a
+    full collection would walk the whole imported library for nothing, in this process and
+    in each worker."""
+    from click.testing import CliRunner
+
+    from spec_kitty_events import _workers, cli
+
+    stored_with: List[int] = []
+    checked_with: List[int] = []
+    append = cli._append
+    checkers_enter = _workers.Checkers.__enter__
+
+    def recording(*args: Any) -> int:
+        stored_with.append(gc.get_threshold()[2])
+        return append(*args)
+
+    def entering(self: _workers.Checkers) -> _workers.Checkers:
+        entered = checkers_enter(self)
+        assert entered._pool is not None
+        checked_with.append(entered._pool.submit(gc.get_threshold).result()[2])
+        return entered
+
+    monkeypatch.setattr(cli, "_append", recording)
+    monkeypatch.setattr(_workers.Checkers, "__enter__", entering)
+    log = str(EXAMPLES / "dossier_drift.jsonl")
+    store = f"sqlite:///{tmp_path / 'events.db'}"
+    result = CliRunner().invoke(cli.main, ["ingest", log, "--store", store, "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert stored_with
+    assert all(oldest > 10**9 for oldest in stored_with)
+    assert checked_with
+    assert all(oldest > 10**9 for oldest in checked_with)
     assert gc.get_threshold() == (700, 10, 10)
