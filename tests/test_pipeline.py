@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -148,3 +150,61 @@ def test_sorting_in_fold_order_is_one_stable_sort_by_the_whole_key(
     expected = sorted(events, key=event_sort_key)
     sort_in_fold_order(events)
     assert [id(event) for event in events] == [id(event) for event in expected]
+
+
+# Timestamps whose ISO text and time order can disagree: naive and aware, several offsets, a
+# zone whose offset changes within the hour (New York's 01:00-02:00 on 2026-11-01 comes twice,
+# fold 0 at -04:00, then fold 1 at -05:00), with and without a fraction of a second.
+_ZONES = [
+    None,
+    timezone.utc,
+    timezone(timedelta(hours=5, minutes=30)),
+    ZoneInfo("America/New_York"),
+]
+_timestamps = st.builds(
+    lambda zone, minute, second, micro, fold: datetime(
+        2026, 11, 1, 1, minute, second, micro, tzinfo=zone, fold=fold
+    ),
+    st.sampled_from(_ZONES),
+    st.integers(0, 1),
+    st.integers(0, 1),
+    st.sampled_from([0, 1, 500_000]),
+    st.integers(0, 1),
+)
+_timed_specs = st.lists(
+    st.tuples(st.integers(0, 5), st.integers(0, 2), _timestamps, st.booleans()), max_size=25
+)
+
+
+def _timed(specs: list[tuple[int, int, datetime, bool]]) -> list[Event]:
+    """Events from (id, clock, timestamp, one zone only) specs; with ``one zone only`` every
+    event's timestamp is moved into the first spec's zone, so that whole groups share it."""
+    first_zone = specs[0][2].tzinfo if specs else None
+    return [
+        make_event(n, clock=clock, timestamp=stamp.replace(tzinfo=first_zone) if same else stamp)
+        for n, clock, stamp, same in specs
+    ]
+
+
+@settings(max_examples=400)
+@given(_timed_specs)
+def test_sorting_orders_by_the_timestamp_text_whatever_the_offsets(
+    specs: list[tuple[int, int, datetime, bool]],
+) -> None:
+    events = _timed(specs)
+    expected = sorted(events, key=event_sort_key)
+    sort_in_fold_order(events)
+    assert [id(event) for event in events] == [id(event) for event in expected]
+
+
+@settings(max_examples=400)
+@given(_timed_specs)
+def test_the_order_check_follows_the_timestamp_text_whatever_the_offsets(
+    specs: list[tuple[int, int, datetime, bool]],
+) -> None:
+    events = _timed(specs)
+    keys = [event_sort_key(event) for event in events]
+    first_decrease = next((i for i in range(1, len(keys)) if keys[i] < keys[i - 1]), None)
+    order = OrderCheck()
+    first_break = next((i for i, event in enumerate(events) if order.breaks_order(event)), None)
+    assert first_break == first_decrease
