@@ -152,6 +152,13 @@ def test_lamport_clocks_beyond_64_bits_keep_numeric_order(backend: Backend) -> N
     assert [event.lamport_clock for event in store.load_events("WP01")] == sorted(clocks)
 
 
+def test_a_batch_with_one_clock_beyond_64_bits_keeps_numeric_order(backend: Backend) -> None:
+    store = backend.events()
+    clocks = [7, 2**64 + 1, 5, 2**63 - 1]
+    assert store.save_events([make_event(lamport_clock=clock) for clock in clocks]) == 4
+    assert [event.lamport_clock for event in store.load_all_events()] == sorted(clocks)
+
+
 def test_clock_storage_keeps_values_beyond_64_bits(backend: Backend) -> None:
     clocks = backend.clocks()
     clocks.save("node", 2**80)

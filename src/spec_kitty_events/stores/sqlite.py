@@ -19,6 +19,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
 from typing import (
     Callable,
@@ -136,8 +137,12 @@ def clock_to_column(value: int) -> Union[int, str]:
     return f"~{len(digits):08x}{digits}"
 
 
+_clock_of = attrgetter("lamport_clock")
+
+
 def _bound(row: EventRow) -> Tuple[object, ...]:
-    """A row's values in the column order of ``_INSERT_EVENT`` and ``_REPLACE_EVENT``."""
+    """A row's values in the column order of ``_INSERT_EVENT`` and ``_REPLACE_EVENT``, which
+    is the row's own field order."""
     return (
         row.event_id,
         row.aggregate_id,
@@ -146,6 +151,14 @@ def _bound(row: EventRow) -> Tuple[object, ...]:
         row.event_type,
         row.body,
     )
+
+
+def _all_bound(rows: List[EventRow]) -> Sequence[Tuple[object, ...]]:
+    """:func:`_bound` of each row; the rows themselves when every clock is an integer to
+    SQLite, as in all but the most unusual batch."""
+    if max(map(_clock_of, rows)) <= _INT64_MAX:
+        return rows
+    return [_bound(row) for row in rows]
 
 
 def clock_from_column(stored: Union[int, str]) -> int:
@@ -438,7 +451,7 @@ class SQLiteEventStore(_SQLiteAdapter, EventStore):
         and a row written now reads back with its own body.
         """
         before = conn.total_changes
-        conn.executemany(_INSERT_EVENT, [_bound(row) for row in rows])
+        conn.executemany(_INSERT_EVENT, _all_bound(rows))
         added = conn.total_changes - before
         if added < len(rows):
             stored = self._stored_bodies(conn, [row.event_id for row in rows])
