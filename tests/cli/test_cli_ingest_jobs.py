@@ -226,14 +226,17 @@ def _as_written(count: int) -> List[bytes]:
 
 
 def test_a_worker_leaves_out_only_the_bodies_that_are_their_lines_own_text() -> None:
-    chunk = list(enumerate(_as_written(7), start=1))
+    lines = _as_written(8)
+    # Valid, but without a JSON form to store (a lone surrogate): a refusal goes back.
+    lines[7] = (json.dumps(make_record(8, "NoteTaken", {"note": "\ud800"})) + "\n").encode()
+    chunk = list(enumerate(lines, start=1))
     sent = _workers.check_chunk_to_send(chunk)
-    bodies = {report.line: getattr(storable, "body", None) for report, storable in sent}
+    fields = {line: sent_fields for line, _, _, _, sent_fields in sent}
+    assert [len(fields[line] or ()) for line in (1, 2, 3, 5, 6, 7, 8)] == [6, 6, 6, 0, 6, 6, 3]
+    bodies = {line: fields[line][-1] for line in (1, 2, 3, 6, 7)}  # type: ignore[index]
     assert bodies[1] == bodies[3] == bodies[6] == bodies[7] == ""
-    assert bodies[2] is not None
     assert json.loads(bodies[2])["event_id"] == event_id(2)
-    assert bodies[5] is None
-    assert _workers._with_bodies(sent, chunk) == _workers.check_chunk(chunk)
+    assert _workers._received(sent, chunk) == _workers.check_chunk(chunk)
 
 
 def test_rows_checked_in_workers_store_the_bodies_one_process_stores(
