@@ -132,7 +132,12 @@ def test_prepare_orders_exactly_by_the_public_sort_key(
 def test_the_order_check_breaks_where_the_sort_keys_first_decrease(
     specs: list[tuple[int, int]],
 ) -> None:
-    events = [ev(n, clock, minute=minute) for n, (clock, minute) in enumerate(specs)]
+    _assert_the_check_breaks_where_the_keys_first_decrease(
+        [ev(n, clock, minute=minute) for n, (clock, minute) in enumerate(specs)]
+    )
+
+
+def _assert_the_check_breaks_where_the_keys_first_decrease(events: list[Event]) -> None:
     keys = [event_sort_key(event) for event in events]
     first_decrease = next((i for i in range(1, len(keys)) if keys[i] < keys[i - 1]), None)
     order = OrderCheck()
@@ -146,7 +151,12 @@ def test_sorting_in_fold_order_is_one_stable_sort_by_the_whole_key(
     specs: list[tuple[int, int, int]],
 ) -> None:
     # Few ids, clocks and minutes: ties on the clock, on the whole key, and repeated events.
-    events = [ev(n, clock, minute=minute) for n, clock, minute in specs]
+    _assert_sorted_as_one_stable_sort_by_the_key(
+        [ev(n, clock, minute=minute) for n, clock, minute in specs]
+    )
+
+
+def _assert_sorted_as_one_stable_sort_by_the_key(events: list[Event]) -> None:
     expected = sorted(events, key=event_sort_key)
     sort_in_fold_order(events)
     assert [id(event) for event in events] == [id(event) for event in expected]
@@ -191,10 +201,7 @@ def _timed(specs: list[tuple[int, int, datetime, bool]]) -> list[Event]:
 def test_sorting_orders_by_the_timestamp_text_whatever_the_offsets(
     specs: list[tuple[int, int, datetime, bool]],
 ) -> None:
-    events = _timed(specs)
-    expected = sorted(events, key=event_sort_key)
-    sort_in_fold_order(events)
-    assert [id(event) for event in events] == [id(event) for event in expected]
+    _assert_sorted_as_one_stable_sort_by_the_key(_timed(specs))
 
 
 @settings(max_examples=400)
@@ -202,9 +209,4 @@ def test_sorting_orders_by_the_timestamp_text_whatever_the_offsets(
 def test_the_order_check_follows_the_timestamp_text_whatever_the_offsets(
     specs: list[tuple[int, int, datetime, bool]],
 ) -> None:
-    events = _timed(specs)
-    keys = [event_sort_key(event) for event in events]
-    first_decrease = next((i for i in range(1, len(keys)) if keys[i] < keys[i - 1]), None)
-    order = OrderCheck()
-    first_break = next((i for i, event in enumerate(events) if order.breaks_order(event)), None)
-    assert first_break == first_decrease
+    _assert_the_check_breaks_where_the_keys_first_decrease(_timed(specs))
